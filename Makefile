@@ -1,0 +1,45 @@
+# Set-up and everyday commands. `make run` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEV_ENV := DEBUG=1
+
+.PHONY: run test lint bench install system-deps migrate demo clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+system-deps:
+	@./scripts/system-deps.sh
+
+migrate: install system-deps
+	@mkdir -p var
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(DEV_ENV) $(BIN)/python manage.py load_demo
+
+run: demo
+	@echo "Serving on http://127.0.0.1:8000/ (demo logins above)"
+	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install system-deps
+	$(BIN)/python -m pytest -n 2 -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(DEV_ENV) $(BIN)/mypy .
+	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+bench: install system-deps
+	@for script in bench/bench_*.py; do $(DEV_ENV) $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,88 @@
+"""Django admin for units, users and roles, with the merge operation as an action."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin
+
+from cchc.forms import MergeForm
+from cchc.models import RoleAssignment, Unit, User
+from cchc.reorganisation import merge_units
+from cchc.unit_files import UnitResource
+
+
+class UnitQuerysetScope:
+    """Staff who are not superusers see only their own units in the admin too."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request)  # type: ignore[misc]
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(pk__in=Unit.objects.visible_to(request.user).values("pk"))
+
+
+@admin.register(Unit)
+class UnitAdmin(UnitQuerysetScope, ExportMixin, admin.ModelAdmin):
+    resource_classes = [UnitResource]
+    list_display = ["code", "name", "kind", "parent", "valid_from", "valid_to"]
+    list_filter = ["kind", "valid_to"]
+    search_fields = ["code", "name"]
+    raw_id_fields = ["parent"]
+    filter_horizontal = ["predecessors"]
+    readonly_fields = ["path", "depth"]
+    actions = ["merge_selected"]
+    list_select_related = ["parent"]
+
+    @admin.action(description=_("Merge the selected units into a new unit"))
+    def merge_selected(self, request: HttpRequest, queryset: QuerySet[Unit]) -> HttpResponse | None:
+        codes = sorted(queryset.values_list("code", flat=True))
+        form = MergeForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            try:
+                successor = merge_units(codes, **form.cleaned_data)
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                self.message_user(
+                    request,
+                    _("Merged %(codes)s into %(unit)s.") % {"codes": ", ".join(codes), "unit": successor},
+                    messages.SUCCESS,
+                )
+                return None
+        return render(
+            request,
+            "admin/cchc/unit/merge.html",
+            {**self.admin_site.each_context(request), "form": form, "units": queryset,
+             "codes": codes, "opts": self.model._meta, "title": _("Merge units")},
+        )
+
+
+class RoleAssignmentInline(admin.TabularInline):
+    model = RoleAssignment
+    extra = 1
+    raw_id_fields = ["unit"]
+
+
+@admin.register(User)
+class CchcUserAdmin(UserAdmin):
+    inlines = [RoleAssignmentInline]
+    list_display = ["username", "full_name", "email", "is_active", "is_staff"]
+    search_fields = ["username", "full_name", "email"]
+    fieldsets = (*UserAdmin.fieldsets, (_("Profile"), {"fields": ("full_name",)}))  # type: ignore[misc]
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "unit"]
+    list_filter = ["role"]
+    raw_id_fields = ["user", "unit"]
+    search_fields = ["user__username", "unit__code", "unit__name"]

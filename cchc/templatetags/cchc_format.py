@@ -1,0 +1,29 @@
+"""Numbers in the active language's format: 84,66 and 8.525 in Vietnamese."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.utils import formats, numberformat
+
+register = template.Library()
+
+
+@register.filter
+def number(value: Any, places: int | str | None = None) -> str:
+    """Group thousands and use the locale's decimal mark; ``places`` fixes the decimals."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, float):
+        value = Decimal(str(value))
+    decimal_places = int(places) if places not in (None, "") else None
+    return numberformat.format(
+        value,
+        formats.get_format("DECIMAL_SEPARATOR"),
+        decimal_pos=decimal_places,
+        grouping=formats.get_format("NUMBER_GROUPING"),
+        thousand_sep=formats.get_format("THOUSAND_SEPARATOR"),
+        force_grouping=True,
+    )

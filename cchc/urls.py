@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from cchc import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "doi-mat-khau/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "doi-mat-khau/xong/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("don-vi/", views.unit_list, name="unit_list"),
+    path("don-vi/nhap/", views.unit_import, name="unit_import"),
+    path("don-vi/xuat/", views.unit_export, name="unit_export"),
+    path("don-vi/<str:code>/", views.unit_detail, name="unit_detail"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("quan-tri/", admin.site.urls),
+]

@@ -1,0 +1,57 @@
+"""Shared fixtures: a province with two districts, two communes in one of them, and a user
+for each role: officers of communes A and B, an appraiser and a leader of the district, an
+administrator of the province."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from cchc.models import Role, Unit, UnitKind, User
+from tests.factories import make_unit, make_user
+
+
+@dataclass
+class World:
+    province: Unit
+    district: Unit
+    other_district: Unit
+    commune_a: Unit
+    commune_b: Unit
+    other_commune: Unit
+    officer_a: User
+    officer_b: User
+    appraiser: User
+    leader: User
+    admin: User
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    province = make_unit("Quảng Trị", kind=UnitKind.PROVINCE, code="45")
+    district = make_unit("Vĩnh Linh", kind=UnitKind.DISTRICT, code="464", parent=province)
+    other_district = make_unit("Gio Linh", kind=UnitKind.DISTRICT, code="466", parent=province)
+    commune_a = make_unit("Vĩnh Long", code="19375", parent=district)
+    commune_b = make_unit("Vĩnh Thái", code="19348", parent=district)
+    other_commune = make_unit("Gio Mỹ", code="19411", parent=other_district)
+    return World(
+        province=province,
+        district=district,
+        other_district=other_district,
+        commune_a=commune_a,
+        commune_b=commune_b,
+        other_commune=other_commune,
+        officer_a=make_user("officer_a", Role.OFFICER, commune_a),
+        officer_b=make_user("officer_b", Role.OFFICER, commune_b),
+        appraiser=make_user("appraiser", Role.APPRAISER, district),
+        leader=make_user("leader", Role.LEADER, district),
+        admin=make_user("province_admin", Role.ADMINISTRATOR, province),
+    )
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client

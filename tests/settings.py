@@ -1,0 +1,11 @@
+"""The project's settings for the test run: development defaults unless the caller sets otherwise.
+
+The settings module itself is under test too (tests/test_settings.py runs it in production
+mode in a subprocess).
+"""
+
+import os
+
+os.environ.setdefault("DEBUG", "1")
+
+from cchc.settings import *  # noqa: E402, F403
