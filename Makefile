@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_ENV := DEBUG=1
 
-.PHONY: run test lint bench install system-deps migrate demo clean
+.PHONY: run test lint bench install system-deps messages migrate demo clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,11 @@ install: $(STAMP)
 system-deps:
 	@./scripts/system-deps.sh
 
-migrate: install system-deps
+# The Vietnamese catalog (.po) is the source; the compiled .mo files are built here.
+messages: install system-deps
+	@$(DEV_ENV) $(BIN)/python manage.py compilemessages --ignore=.venv -v0
+
+migrate: messages
 	@mkdir -p var
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 
@@ -29,7 +33,7 @@ run: demo
 	@echo "Serving on http://127.0.0.1:8000/ (demo logins above)"
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: install system-deps
+test: messages
 	$(BIN)/python -m pytest -n 2 -q
 
 lint: install

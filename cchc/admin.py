@@ -54,15 +54,22 @@ class UnitAdmin(UnitQuerysetScope, ExportMixin, admin.ModelAdmin):
             else:
                 self.message_user(
                     request,
-                    _("Merged %(codes)s into %(unit)s.") % {"codes": ", ".join(codes), "unit": successor},
+                    _("Merged %(codes)s into %(unit)s.")
+                    % {"codes": ", ".join(codes), "unit": successor},
                     messages.SUCCESS,
                 )
                 return None
         return render(
             request,
             "admin/cchc/unit/merge.html",
-            {**self.admin_site.each_context(request), "form": form, "units": queryset,
-             "codes": codes, "opts": self.model._meta, "title": _("Merge units")},
+            {
+                **self.admin_site.each_context(request),
+                "form": form,
+                "units": queryset,
+                "codes": codes,
+                "opts": self.model._meta,
+                "title": _("Merge units"),
+            },
         )
 
 

@@ -70,11 +70,23 @@ DEMO_USERS = [
 ]
 
 
-def _unit(code: str, name: str, kind: str, parent: Unit | None, start: datetime.date,
-          end: datetime.date | None) -> Unit:
+def _unit(
+    code: str,
+    name: str,
+    kind: str,
+    parent: Unit | None,
+    start: datetime.date,
+    end: datetime.date | None,
+) -> Unit:
     unit, _ = Unit.objects.update_or_create(
         code=code,
-        defaults={"name": name, "kind": kind, "parent": parent, "valid_from": start, "valid_to": end},
+        defaults={
+            "name": name,
+            "kind": kind,
+            "parent": parent,
+            "valid_from": start,
+            "valid_to": end,
+        },
     )
     return unit
 

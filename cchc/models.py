@@ -92,7 +92,7 @@ class UnitQuerySet(models.QuerySet["Unit"]):
             return self.all()
         assert isinstance(user, User)
         wanted = set(roles) if roles is not None else set(WRITING_ROLES)
-        return self.filter(_paths_filter(user.role_paths(wanted)))
+        return self.filter(_paths_filter(user.role_paths({str(role) for role in wanted})))
 
 
 def _paths_filter(paths: Iterable[str]) -> Q:
@@ -146,13 +146,20 @@ class Unit(models.Model):
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
                 name="unit_valid_to_after_valid_from",
             ),
-            models.CheckConstraint(
-                condition=~Q(parent=F("pk")), name="unit_not_own_parent"
-            ),
+            models.CheckConstraint(condition=~Q(parent=F("pk")), name="unit_not_own_parent"),
         ]
 
     def __str__(self) -> str:
         return f"{UNIT_KIND_VIETNAMESE.get(self.kind, '')} {self.name}".strip()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        old_path = self.path
+        parent_path = self.parent.path if self.parent_id and self.parent else PATH_SEPARATOR
+        self.path = f"{parent_path}{self.code}{PATH_SEPARATOR}"
+        self.depth = self.path.count(PATH_SEPARATOR) - 2
+        super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            self._move_descendants(old_path)
 
     @property
     def kind_vietnamese(self) -> str:
@@ -185,24 +192,15 @@ class Unit(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def is_in_force_on(self, day: datetime.date) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        old_path = self.path
-        parent_path = self.parent.path if self.parent_id and self.parent else PATH_SEPARATOR
-        self.path = f"{parent_path}{self.code}{PATH_SEPARATOR}"
-        self.depth = self.path.count(PATH_SEPARATOR) - 2
-        super().save(*args, **kwargs)
-        if old_path and old_path != self.path:
-            self._move_descendants(old_path)
-
     def _move_descendants(self, old_path: str) -> None:
         depth_change = self.path.count(PATH_SEPARATOR) - old_path.count(PATH_SEPARATOR)
         Unit.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
             path=Concat(Value(self.path), Substr("path", len(old_path) + 1)),
             depth=F("depth") + depth_change,
         )
+
+    def is_in_force_on(self, day: datetime.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
 
     # Tree queries -------------------------------------------------------------------------
     def subtree(self, include_self: bool = True) -> UnitQuerySet:

@@ -33,7 +33,9 @@ def merge_units(
         errors.append(_("Name at least one unit to merge."))
     old_units = list(Unit.objects.select_for_update().filter(code__in=old_codes))
     found = {unit.code for unit in old_units}
-    errors += [_("There is no unit with code %(code)s.") % {"code": c} for c in old_codes if c not in found]
+    errors += [
+        _("There is no unit with code %(code)s.") % {"code": c} for c in old_codes if c not in found
+    ]
     if Unit.objects.filter(code=new_code).exists():
         errors.append(
             _("The code %(code)s already belongs to a unit; a code is never reused.")
@@ -50,7 +52,9 @@ def merge_units(
         if living_children.exists():
             codes = ", ".join(living_children.values_list("code", flat=True)[:10])
             errors.append(
-                _("%(unit)s still has sub-units in force on %(day)s (%(codes)s): reorganise them first.")
+                _(
+                    "%(unit)s still has sub-units in force on %(day)s (%(codes)s): reorganise them first."
+                )
                 % {"unit": unit.code, "day": effective.strftime("%d/%m/%Y"), "codes": codes}
             )
     parent = Unit.objects.filter(code=parent_code).first() if parent_code else None

@@ -6,6 +6,7 @@ spreadsheet shows (the header is row 1) and errors read the same everywhere.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import io
@@ -96,10 +97,8 @@ def _csv_rows(data: bytes) -> Iterator[list[Any]]:
             [RowError(0, "", _("The .csv file is not UTF-8 text; save it as CSV UTF-8."))]
         ) from None
     dialect: type[csv.Dialect] | csv.Dialect = csv.excel
-    try:
+    with contextlib.suppress(csv.Error):  # an undecidable sample: keep the default comma
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        pass
     yield from csv.reader(io.StringIO(text), dialect)
 
 

@@ -16,7 +16,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
-from cchc.models import CODE_PATTERN, PATH_SEPARATOR, UNIT_KIND_VIETNAMESE, Role, Unit, User, parse_unit_kind
+from cchc.models import (
+    CODE_PATTERN,
+    PATH_SEPARATOR,
+    UNIT_KIND_VIETNAMESE,
+    Role,
+    Unit,
+    User,
+    parse_unit_kind,
+)
 from cchc.spreadsheets import ImportRefused, RowError, Table, cell_date, cell_text
 
 CODE = "Mã"
@@ -61,7 +69,9 @@ class UnitResource(resources.ModelResource):
     valid_from = fields.Field(
         attribute="valid_from", column_name=VALID_FROM, widget=VietnameseDateWidget()
     )
-    valid_to = fields.Field(attribute="valid_to", column_name=VALID_TO, widget=VietnameseDateWidget())
+    valid_to = fields.Field(
+        attribute="valid_to", column_name=VALID_TO, widget=VietnameseDateWidget()
+    )
     predecessors = fields.Field(
         attribute="predecessors",
         column_name=PREDECESSORS,
@@ -128,16 +138,22 @@ def _parse_row(number: int, values: dict[str, Any], errors: list[RowError]) -> U
     kind_text = cell_text(values.get(KIND))
     kind = parse_unit_kind(kind_text)
     if kind is None:
-        bad(KIND, _("unknown unit type “%(kind)s”; use one of: %(known)s")
-            % {"kind": kind_text, "known": ", ".join(UNIT_KIND_VIETNAMESE.values())})
+        bad(
+            KIND,
+            _("unknown unit type “%(kind)s”; use one of: %(known)s")
+            % {"kind": kind_text, "known": ", ".join(UNIT_KIND_VIETNAMESE.values())},
+        )
     dates: dict[str, datetime.date | None] = {}
     for column in (VALID_FROM, VALID_TO):
         try:
             dates[column] = cell_date(values.get(column))
         except ValueError:
             dates[column] = None
-            bad(column, _("“%(value)s” is not a date; write it as dd/mm/yyyy")
-                % {"value": cell_text(values.get(column))})
+            bad(
+                column,
+                _("“%(value)s” is not a date; write it as dd/mm/yyyy")
+                % {"value": cell_text(values.get(column))},
+            )
     if dates[VALID_FROM] is None and cell_text(values.get(VALID_FROM)) == "":
         bad(VALID_FROM, _("the date the unit comes into force is empty"))
     valid_from, valid_to = dates[VALID_FROM], dates[VALID_TO]
@@ -145,8 +161,15 @@ def _parse_row(number: int, values: dict[str, Any], errors: list[RowError]) -> U
         bad(VALID_TO, _("the last day in force is before the first day"))
     predecessors = [c.strip() for c in cell_text(values.get(PREDECESSORS)).split(",") if c.strip()]
     return UnitRow(
-        number, code, name, kind, cell_text(values.get(PARENT)), valid_from, valid_to,
-        predecessors, values,
+        number,
+        code,
+        name,
+        kind,
+        cell_text(values.get(PARENT)),
+        valid_from,
+        valid_to,
+        predecessors,
+        values,
     )
 
 
@@ -160,8 +183,15 @@ def validate_units(table: Table, user: User) -> list[UnitRow]:
     first_row_of: dict[str, int] = {}
     for row in rows:
         if row.code in first_row_of:
-            errors.append(RowError(row.row, CODE, _("the code %(code)s is already on row %(first)d")
-                                   % {"code": row.code, "first": first_row_of[row.code]}, row.code))
+            errors.append(
+                RowError(
+                    row.row,
+                    CODE,
+                    _("the code %(code)s is already on row %(first)d")
+                    % {"code": row.code, "first": first_row_of[row.code]},
+                    row.code,
+                )
+            )
         elif row.code:
             first_row_of[row.code] = row.row
 
@@ -200,31 +230,55 @@ def _check_links(row: UnitRow, known: dict[str, KnownUnit], errors: list[RowErro
     if row.parent_code:
         parent = known.get(row.parent_code)
         if parent is None:
-            errors.append(RowError(row.row, PARENT, _("there is no unit with code %(code)s")
-                                   % {"code": row.parent_code}, row.parent_code))
+            errors.append(
+                RowError(
+                    row.row,
+                    PARENT,
+                    _("there is no unit with code %(code)s") % {"code": row.parent_code},
+                    row.parent_code,
+                )
+            )
         elif row.parent_code == row.code:
             errors.append(RowError(row.row, PARENT, _("a unit cannot be its own parent"), row.code))
         elif row.valid_from and not parent.in_force_on(row.valid_from):
-            errors.append(RowError(
-                row.row, PARENT,
-                _("the parent unit %(code)s is not in force on %(day)s")
-                % {"code": row.parent_code, "day": row.valid_from.strftime("%d/%m/%Y")},
-                row.parent_code,
-            ))
+            errors.append(
+                RowError(
+                    row.row,
+                    PARENT,
+                    _("the parent unit %(code)s is not in force on %(day)s")
+                    % {"code": row.parent_code, "day": row.valid_from.strftime("%d/%m/%Y")},
+                    row.parent_code,
+                )
+            )
     for code in row.predecessor_codes:
         predecessor = known.get(code)
         if predecessor is None:
-            errors.append(RowError(row.row, PREDECESSORS, _("there is no unit with code %(code)s")
-                                   % {"code": code}, code))
+            errors.append(
+                RowError(
+                    row.row,
+                    PREDECESSORS,
+                    _("there is no unit with code %(code)s") % {"code": code},
+                    code,
+                )
+            )
         elif code == row.code:
-            errors.append(RowError(row.row, PREDECESSORS, _("a unit cannot be its own predecessor"), code))
-        elif row.valid_from and (predecessor.valid_to is None or predecessor.valid_to >= row.valid_from):
-            errors.append(RowError(
-                row.row, PREDECESSORS,
-                _("the predecessor %(code)s is still in force on %(day)s, when this unit starts")
-                % {"code": code, "day": row.valid_from.strftime("%d/%m/%Y")},
-                code,
-            ))
+            errors.append(
+                RowError(row.row, PREDECESSORS, _("a unit cannot be its own predecessor"), code)
+            )
+        elif row.valid_from and (
+            predecessor.valid_to is None or predecessor.valid_to >= row.valid_from
+        ):
+            errors.append(
+                RowError(
+                    row.row,
+                    PREDECESSORS,
+                    _(
+                        "the predecessor %(code)s is still in force on %(day)s, when this unit starts"
+                    )
+                    % {"code": code, "day": row.valid_from.strftime("%d/%m/%Y")},
+                    code,
+                )
+            )
 
 
 def _check_cycles(rows: list[UnitRow], known: dict[str, KnownUnit], errors: list[RowError]) -> None:
@@ -233,12 +287,17 @@ def _check_cycles(rows: list[UnitRow], known: dict[str, KnownUnit], errors: list
         current = known.get(row.code)
         while current is not None and current.parent_code:
             if current.parent_code in seen:
-                errors.append(RowError(
-                    row.row, PARENT,
-                    _("the parent chain of %(code)s comes back to itself (a cycle through %(parent)s)")
-                    % {"code": row.code, "parent": current.parent_code},
-                    row.parent_code,
-                ))
+                errors.append(
+                    RowError(
+                        row.row,
+                        PARENT,
+                        _(
+                            "the parent chain of %(code)s comes back to itself (a cycle through %(parent)s)"
+                        )
+                        % {"code": row.code, "parent": current.parent_code},
+                        row.parent_code,
+                    )
+                )
                 break
             seen.add(current.parent_code)
             current = known.get(current.parent_code)
@@ -252,13 +311,19 @@ def _check_scope(
     paths = dict(Unit.objects.filter(code__in=list(known)).values_list("code", "path"))
     for row in rows:
         anchor = row.code if row.code in paths else row.parent_code
-        hops = 0
-        while anchor and anchor not in paths and hops < len(known):
-            anchor = known[anchor].parent_code if anchor in known else ""
-            hops += 1
-        anchor_path = paths.get(anchor, "")
-        if not anchor_path or not any(anchor_path.startswith(path) for path in allowed):
-            errors.append(RowError(row.row, CODE, _("you do not administer this unit or its parent"), row.code))
+        for _hop in range(len(known) + 1):
+            if not anchor or anchor in paths or anchor not in known:
+                break
+            anchor = known[anchor].parent_code
+        if anchor and anchor not in paths:
+            continue  # an unknown parent, reported on its own row
+        if not anchor:
+            message = _("only a system administrator may add a top-level unit")
+        elif any(paths[anchor].startswith(path) for path in allowed):
+            continue
+        else:
+            message = _("you do not administer this unit or its parent")
+        errors.append(RowError(row.row, CODE, message, row.code))
 
 
 def _parents_first(rows: list[UnitRow]) -> list[UnitRow]:
@@ -286,15 +351,26 @@ def import_units(table: Table, user: User) -> ImportSummary:
     rows = _parents_first(validate_units(table, user))
     dataset = tablib.Dataset(headers=COLUMNS)
     for row in rows:
-        dataset.append([
-            row.code, row.name, row.kind, row.parent_code,
-            row.valid_from, row.valid_to, ",".join(row.predecessor_codes),
-        ])
+        dataset.append(
+            [
+                row.code,
+                row.name,
+                row.kind,
+                row.parent_code,
+                row.valid_from,
+                row.valid_to,
+                ",".join(row.predecessor_codes),
+            ]
+        )
     with transaction.atomic():
-        result = UnitResource().import_data(dataset, dry_run=False, raise_errors=False, use_transactions=False)
+        result = UnitResource().import_data(
+            dataset, dry_run=False, raise_errors=False, use_transactions=False
+        )
         problems: list[RowError] = []
         for line_number, row_errors in result.row_errors():
-            problems += [RowError(rows[line_number - 1].row, "", str(error.error)) for error in row_errors]
+            problems += [
+                RowError(rows[line_number - 1].row, "", str(error.error)) for error in row_errors
+            ]
         for invalid in result.invalid_rows:
             problems += [
                 RowError(rows[invalid.number - 1].row, column, "; ".join(messages))
@@ -305,13 +381,17 @@ def import_units(table: Table, user: User) -> ImportSummary:
             raise ImportRefused(problems)
     totals = result.totals
     return ImportSummary(
-        created=totals.get("new", 0), updated=totals.get("update", 0), unchanged=totals.get("skip", 0)
+        created=totals.get("new", 0),
+        updated=totals.get("update", 0),
+        unchanged=totals.get("skip", 0),
     )
 
 
 def export_units(units: Any, file_format: str) -> bytes:
     """The units as an .xlsx or .csv file in the import's columns."""
-    dataset = UnitResource().export(queryset=units.prefetch_related("predecessors").select_related("parent"))
+    dataset = UnitResource().export(
+        queryset=units.prefetch_related("predecessors").select_related("parent")
+    )
     if file_format == "csv":
         return dataset.export("csv").encode("utf-8-sig")
     return dataset.export("xlsx")

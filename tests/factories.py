@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+from typing import Any
 
 from cchc.models import Role, RoleAssignment, Unit, UnitKind, User
 
@@ -33,7 +34,9 @@ def make_unit(
     return unit
 
 
-def make_user(username: str, role: str | None = None, unit: Unit | None = None, **extra: object) -> User:
+def make_user(
+    username: str, role: str | None = None, unit: Unit | None = None, **extra: Any
+) -> User:
     user = User.objects.create_user(username=username, password="pw-for-tests-123", **extra)
     if role and unit:
         RoleAssignment.objects.create(user=user, unit=unit, role=role)

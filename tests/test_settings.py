@@ -20,7 +20,11 @@ PRODUCTION = {
 
 
 def run_manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -53,7 +57,10 @@ def test_env_int_rejects_text_and_values_below_minimum():
 def test_env_list_rejects_empty_items():
     with pytest.raises(EnvironmentError_, match="empty item"):
         env_list("ALLOWED_HOSTS", [], environ={"ALLOWED_HOSTS": "a.vn,,b.vn"})
-    assert env_list("ALLOWED_HOSTS", [], environ={"ALLOWED_HOSTS": "a.vn, b.vn"}) == ["a.vn", "b.vn"]
+    assert env_list("ALLOWED_HOSTS", [], environ={"ALLOWED_HOSTS": "a.vn, b.vn"}) == [
+        "a.vn",
+        "b.vn",
+    ]
 
 
 def test_env_path_must_be_absolute_and_env_str_required_without_default():
@@ -90,6 +97,21 @@ def test_defaults_are_vietnamese_in_ho_chi_minh_time_on_sqlite_under_var(setting
     assert settings.LANGUAGE_CODE == "vi"
     assert [code for code, _ in settings.LANGUAGES] == ["vi", "en"]
     assert settings.TIME_ZONE == "Asia/Ho_Chi_Minh"
-    if "DATABASE_URL" not in os.environ:
-        assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
-        assert str(settings.DATABASES["default"]["NAME"]).startswith(str(ROOT / "var"))
+    show = "from django.conf import settings as s; d = s.DATABASES['default']; print(d['ENGINE'], d['NAME'])"
+    result = run_manage({"DEBUG": "1"}, "shell", "--no-imports", "-c", show)
+    assert result.stdout.split() == [
+        "django.db.backends.sqlite3",
+        str(ROOT / "var" / "cchc.sqlite3"),
+    ]
+
+
+def test_database_url_selects_postgresql():
+    show = "from django.conf import settings as s; d = s.DATABASES['default']; print(d['ENGINE'], d['NAME'], d['HOST'])"
+    result = run_manage(
+        {"DEBUG": "1", "DATABASE_URL": "postgres://u:p@db.internal:5432/cchc"},
+        "shell",
+        "--no-imports",
+        "-c",
+        show,
+    )
+    assert result.stdout.split() == ["django.db.backends.postgresql", "cchc", "db.internal"]

@@ -42,7 +42,7 @@ def test_a_good_file_creates_the_tree_and_the_lineage(db, name):
     assert summary.created == 5
     merged = Unit.objects.get(code="45101")
     assert {u.code for u in merged.predecessors.all()} == {"19375", "19348"}
-    assert merged.parent.code == "45"
+    assert merged.parent is not None and merged.parent.code == "45"
     assert Unit.objects.get(code="19348").kind == "xa"
     assert Unit.objects.get(code="19375").path == "/45/464/19375/"
     assert Unit.objects.get(code="464").valid_to == datetime.date(2025, 6, 30)
@@ -55,20 +55,34 @@ def bad_file(row):
 @pytest.mark.parametrize(
     ("row", "expected"),
     [
-        (["1", "X", "Xã", "99999", "01/01/2021", "", ""],
-         "Dòng 5, cột Mã cấp trên: không có đơn vị mã 99999"),
-        (["464", "Trùng", "Huyện", "45", "01/01/2021", "", ""],
-         "Dòng 5, cột Mã: mã 464 đã có ở dòng 3"),
-        (["2", "X", "Làng", "464", "01/01/2021", "", ""],
-         "Dòng 5, cột Loại: loại đơn vị “Làng” không hợp lệ"),
-        (["3", "X", "Xã", "464", "31/02/2021", "", ""],
-         "Dòng 5, cột Hiệu lực từ: “31/02/2021” không phải là ngày"),
-        (["4", "X", "Xã", "464", "01/07/2025", "", ""],
-         "Dòng 5, cột Mã cấp trên: đơn vị cấp trên 464 không còn hiệu lực vào ngày 01/07/2025"),
-        (["5", "X", "Xã", "464", "01/01/2021", "", "77777"],
-         "Dòng 5, cột Mã tiền thân: không có đơn vị mã 77777"),
-        (["6", "X", "Xã", "464", "01/01/2021", "31/12/2020", ""],
-         "Dòng 5, cột Hiệu lực đến: ngày hết hiệu lực trước ngày bắt đầu hiệu lực"),
+        (
+            ["1", "X", "Xã", "99999", "01/01/2021", "", ""],
+            "Dòng 5, cột Mã cấp trên: không có đơn vị mã 99999",
+        ),
+        (
+            ["464", "Trùng", "Huyện", "45", "01/01/2021", "", ""],
+            "Dòng 5, cột Mã: mã 464 đã có ở dòng 3",
+        ),
+        (
+            ["2", "X", "Làng", "464", "01/01/2021", "", ""],
+            "Dòng 5, cột Loại: loại đơn vị “Làng” không hợp lệ",
+        ),
+        (
+            ["3", "X", "Xã", "464", "31/02/2021", "", ""],
+            "Dòng 5, cột Hiệu lực từ: “31/02/2021” không phải là ngày",
+        ),
+        (
+            ["4", "X", "Xã", "464", "01/07/2025", "", ""],
+            "Dòng 5, cột Mã cấp trên: đơn vị cấp trên 464 không còn hiệu lực vào ngày 01/07/2025",
+        ),
+        (
+            ["5", "X", "Xã", "464", "01/01/2021", "", "77777"],
+            "Dòng 5, cột Mã tiền thân: không có đơn vị mã 77777",
+        ),
+        (
+            ["6", "X", "Xã", "464", "01/01/2021", "31/12/2020", ""],
+            "Dòng 5, cột Hiệu lực đến: ngày hết hiệu lực trước ngày bắt đầu hiệu lực",
+        ),
     ],
 )
 def test_each_kind_of_bad_row_is_reported_and_nothing_is_written(db, row, expected):
@@ -78,9 +92,16 @@ def test_each_kind_of_bad_row_is_reported_and_nothing_is_written(db, row, expect
 
 
 def test_a_cycle_in_the_file_is_reported_on_its_rows(db):
-    rows = [*GOOD_ROWS, ["A", "A", "Xã", "B", "01/01/2021", "", ""], ["B", "B", "Xã", "A", "01/01/2021", "", ""]]
+    rows = [
+        *GOOD_ROWS,
+        ["A", "A", "Xã", "B", "01/01/2021", "", ""],
+        ["B", "B", "Xã", "A", "01/01/2021", "", ""],
+    ]
     errors = errors_of(rows)
-    assert [e.split(":")[0] for e in errors] == ["Dòng 7, cột Mã cấp trên", "Dòng 8, cột Mã cấp trên"]
+    assert [e.split(":")[0] for e in errors] == [
+        "Dòng 7, cột Mã cấp trên",
+        "Dòng 8, cột Mã cấp trên",
+    ]
     assert "vòng" in errors[0]
     assert Unit.objects.count() == 0
 
@@ -101,7 +122,10 @@ def test_every_bad_row_is_listed_at_once(db):
     ]
     errors = errors_of(rows)
     assert {e.split(":")[0] for e in errors} == {
-        "Dòng 7, cột Tên", "Dòng 7, cột Mã cấp trên", "Dòng 7, cột Hiệu lực từ", "Dòng 8, cột Loại",
+        "Dòng 7, cột Tên",
+        "Dòng 7, cột Mã cấp trên",
+        "Dòng 7, cột Hiệu lực từ",
+        "Dòng 8, cột Loại",
     }
 
 
@@ -118,8 +142,15 @@ def test_export_then_import_is_unchanged_and_rebuilds_an_empty_database(db):
 
     def snapshot():
         return sorted(
-            (u.code, u.name, u.kind, u.parent.code if u.parent else "", u.valid_from, u.valid_to,
-             tuple(sorted(p.code for p in u.predecessors.all())))
+            (
+                u.code,
+                u.name,
+                u.kind,
+                u.parent.code if u.parent else "",
+                u.valid_from,
+                u.valid_to,
+                tuple(sorted(p.code for p in u.predecessors.all())),
+            )
             for u in Unit.objects.all()
         )
 
@@ -166,11 +197,15 @@ def test_an_administrator_may_only_import_under_the_units_they_administer(world)
         ["N1", "Mới", "Xã", "464", "01/01/2021", "", ""],
         ["ROOT", "Tỉnh khác", "Tỉnh", "", "01/01/2021", "", ""],
     ]
-    from tests.factories import make_user
     from cchc.models import Role
+    from tests.factories import make_user
+
     district_admin = make_user("district_admin", Role.ADMINISTRATOR, world.other_district)
     with pytest.raises(ImportRefused) as refused:
         import_units(table(rows), district_admin)
-    assert [e.row for e in refused.value.errors] == [2, 3]
+    assert [(e.row, e.message) for e in refused.value.errors] == [
+        (2, "bạn không quản trị đơn vị này hoặc đơn vị cấp trên của nó"),
+        (3, "chỉ quản trị hệ thống mới được thêm đơn vị cấp cao nhất"),
+    ]
     summary = import_units(table(rows[:2]), world.admin)
     assert summary.created == 1

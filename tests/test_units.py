@@ -40,7 +40,7 @@ def test_ancestors_are_ordered_from_the_root(tree):
 
 
 def test_moving_a_unit_moves_its_whole_subtree(tree):
-    province, district, commune, hamlet_level, other = tree
+    _, district, commune, hamlet_level, other = tree
     commune.parent = other
     commune.save()
     hamlet_level.refresh_from_db()
@@ -52,14 +52,16 @@ def test_moving_a_unit_moves_its_whole_subtree(tree):
 def test_a_unit_cannot_be_put_under_its_own_descendant(tree):
     _, district, _, hamlet_level, _ = tree
     district.parent = hamlet_level
-    with pytest.raises(ValidationError, match="sub-units|đơn vị cấp dưới"):
+    with pytest.raises(ValidationError, match=r"đơn vị cấp dưới"):
         district.full_clean()
 
 
 def test_parent_must_be_in_force_when_the_unit_starts(tree):
     province = tree[0]
     closed = make_unit("Cũ", kind=UnitKind.DISTRICT, parent=province, valid_to=D(2025, 6, 30))
-    late_child = Unit(code="L1", name="Mới", kind=UnitKind.COMMUNE, parent=closed, valid_from=D(2025, 7, 1))
+    late_child = Unit(
+        code="L1", name="Mới", kind=UnitKind.COMMUNE, parent=closed, valid_from=D(2025, 7, 1)
+    )
     with pytest.raises(ValidationError) as error:
         late_child.full_clean()
     assert "parent" in error.value.message_dict
@@ -78,10 +80,22 @@ def test_lineage_across_two_reorganisations(db):
     a = make_unit("A", code="A", parent=province, valid_from=D(2000, 1, 1))
     b = make_unit("B", code="B", parent=province, valid_from=D(2000, 1, 1))
     c = make_unit("C", code="C", parent=province, valid_from=D(2000, 1, 1))
-    ab = merge_units(["A", "B"], new_code="AB", new_name="AB", new_kind=UnitKind.COMMUNE,
-                     parent_code="P", effective=D(2020, 1, 1))
-    abc = merge_units(["AB", "C"], new_code="ABC", new_name="ABC", new_kind=UnitKind.COMMUNE,
-                      parent_code="P", effective=D(2025, 7, 1))
+    ab = merge_units(
+        ["A", "B"],
+        new_code="AB",
+        new_name="AB",
+        new_kind=UnitKind.COMMUNE,
+        parent_code="P",
+        effective=D(2020, 1, 1),
+    )
+    abc = merge_units(
+        ["AB", "C"],
+        new_code="ABC",
+        new_name="ABC",
+        new_kind=UnitKind.COMMUNE,
+        parent_code="P",
+        effective=D(2025, 7, 1),
+    )
     a.refresh_from_db()
     ab.refresh_from_db()
     assert a.valid_to == D(2019, 12, 31)
@@ -97,8 +111,14 @@ def test_merge_refuses_a_reused_code_unknown_codes_and_units_already_closed(db):
     make_unit("A", code="A", parent=province, valid_from=D(2000, 1, 1), valid_to=D(2010, 1, 1))
     make_unit("B", code="B", parent=province, valid_from=D(2000, 1, 1))
     with pytest.raises(ValidationError) as error:
-        merge_units(["A", "B", "Z"], new_code="B", new_name="X", new_kind=UnitKind.COMMUNE,
-                    parent_code="P", effective=D(2025, 7, 1))
+        merge_units(
+            ["A", "B", "Z"],
+            new_code="B",
+            new_name="X",
+            new_kind=UnitKind.COMMUNE,
+            parent_code="P",
+            effective=D(2025, 7, 1),
+        )
     messages = error.value.messages
     assert len(messages) == 3  # unknown Z, code B reused, A closed before the merge
     assert any("Z" in m for m in messages)
@@ -109,11 +129,19 @@ def test_merge_refuses_a_reused_code_unknown_codes_and_units_already_closed(db):
 
 def test_merge_refuses_units_whose_sub_units_are_still_in_force(db):
     province = make_unit("Tỉnh", kind=UnitKind.PROVINCE, code="P", valid_from=D(2000, 1, 1))
-    district = make_unit("H", code="H", kind=UnitKind.DISTRICT, parent=province, valid_from=D(2000, 1, 1))
+    district = make_unit(
+        "H", code="H", kind=UnitKind.DISTRICT, parent=province, valid_from=D(2000, 1, 1)
+    )
     make_unit("X", code="X", parent=district, valid_from=D(2000, 1, 1))
     with pytest.raises(ValidationError):
-        merge_units(["H"], new_code="H2", new_name="H2", new_kind=UnitKind.DISTRICT,
-                    parent_code="P", effective=D(2025, 7, 1))
+        merge_units(
+            ["H"],
+            new_code="H2",
+            new_name="H2",
+            new_kind=UnitKind.DISTRICT,
+            parent_code="P",
+            effective=D(2025, 7, 1),
+        )
     assert not Unit.objects.filter(code="H2").exists()
 
 
@@ -127,9 +155,26 @@ def test_merge_units_command(db):
     province = make_unit("Tỉnh", kind=UnitKind.PROVINCE, code="P", valid_from=D(2000, 1, 1))
     make_unit("A", code="A", parent=province)
     make_unit("B", code="B", parent=province)
-    call_command("merge_units", "A", "B", "--code=AB", "--name=Xã AB", "--kind=Xã", "--parent=P", "--date=01/07/2025")
+    call_command(
+        "merge_units",
+        "A",
+        "B",
+        "--code=AB",
+        "--name=Xã AB",
+        "--kind=Xã",
+        "--parent=P",
+        "--date=01/07/2025",
+    )
     merged = Unit.objects.get(code="AB")
     assert merged.valid_from == D(2025, 7, 1)
     assert {u.code for u in merged.predecessors.all()} == {"A", "B"}
     with pytest.raises(CommandError):
-        call_command("merge_units", "A", "--code=AB2", "--name=x", "--kind=xa", "--parent=P", "--date=2026-01-01")
+        call_command(
+            "merge_units",
+            "A",
+            "--code=AB2",
+            "--name=x",
+            "--kind=xa",
+            "--parent=P",
+            "--date=2026-01-01",
+        )

@@ -26,7 +26,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("old_codes", nargs="+", help="codes of the units to merge")
-        parser.add_argument("--code", required=True, help="code of the new unit (never used before)")
+        parser.add_argument(
+            "--code", required=True, help="code of the new unit (never used before)"
+        )
         parser.add_argument("--name", required=True)
         parser.add_argument("--kind", required=True, help="type, e.g. xa, phuong or Xã")
         parser.add_argument("--parent", default=None, help="code of the new unit's parent")
@@ -48,4 +50,6 @@ class Command(BaseCommand):
             )
         except ValidationError as error:
             raise CommandError("\n".join(error.messages)) from None
-        self.stdout.write(self.style.SUCCESS(f"Đã tạo {unit} ({unit.code}) từ {', '.join(options['old_codes'])}"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Đã tạo {unit} ({unit.code}) từ {', '.join(options['old_codes'])}")
+        )

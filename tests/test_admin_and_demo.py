@@ -1,0 +1,85 @@
+"""The merge action in the admin, and the demo data."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.management import call_command
+from django.urls import reverse
+
+from cchc.demo import MERGERS_2025, VINH_LINH_COMMUNES
+from cchc.models import RoleAssignment, Unit, User
+from tests.conftest import client_for
+
+
+def test_admin_merge_action_closes_old_units_and_creates_the_successor(world):
+    superuser = User.objects.create_superuser("root", password="pw-for-tests-123")
+    client = client_for(superuser)
+    url = reverse("admin:cchc_unit_changelist")
+    selected = [world.commune_a.pk, world.commune_b.pk]
+    form_page = client.post(url, {"action": "merge_selected", "_selected_action": selected})
+    assert form_page.status_code == 200
+    assert "Hợp nhất" in form_page.content.decode()
+    response = client.post(
+        url,
+        {
+            "action": "merge_selected",
+            "_selected_action": selected,
+            "apply": "1",
+            "new_code": "45101",
+            "new_name": "Vĩnh Linh",
+            "new_kind": "xa",
+            "parent_code": "45",
+            "effective": "2025-07-01",
+        },
+    )
+    assert response.status_code == 302
+    merged = Unit.objects.get(code="45101")
+    assert set(merged.predecessors.all()) == {world.commune_a, world.commune_b}
+    world.commune_a.refresh_from_db()
+    assert world.commune_a.valid_to == datetime.date(2025, 6, 30)
+
+
+def test_admin_merge_action_shows_errors_and_changes_nothing(world):
+    superuser = User.objects.create_superuser("root", password="pw-for-tests-123")
+    response = client_for(superuser).post(
+        reverse("admin:cchc_unit_changelist"),
+        {
+            "action": "merge_selected",
+            "_selected_action": [world.commune_a.pk],
+            "apply": "1",
+            "new_code": "464",
+            "new_name": "X",
+            "new_kind": "xa",
+            "parent_code": "45",
+            "effective": "2025-07-01",
+        },
+    )
+    assert response.status_code == 200
+    assert "không bao giờ được dùng lại" in response.content.decode()
+    world.commune_a.refresh_from_db()
+    assert world.commune_a.valid_to is None
+
+
+def test_load_demo_builds_both_structures_and_is_idempotent(db):
+    call_command("load_demo")
+    counts = (Unit.objects.count(), User.objects.count(), RoleAssignment.objects.count())
+    call_command("load_demo")
+    assert (Unit.objects.count(), User.objects.count(), RoleAssignment.objects.count()) == counts
+    vinh_linh = Unit.objects.get(code="464")
+    assert vinh_linh.children.count() == len(VINH_LINH_COMMUNES) == 18
+    before = (
+        Unit.objects.in_force_on(datetime.date(2025, 6, 30))
+        .filter(kind__in=["xa", "thi_tran"])
+        .count()
+    )
+    after = (
+        Unit.objects.in_force_on(datetime.date(2025, 7, 1))
+        .filter(kind__in=["xa", "thi_tran"])
+        .count()
+    )
+    assert (before, after) == (23, len(MERGERS_2025))
+    new_vinh_linh = Unit.objects.get(code="45101")
+    assert "Vĩnh Long" in {unit.name for unit in new_vinh_linh.all_predecessors()}
+    for role in ["officer", "appraiser", "leader", "administrator"]:
+        assert RoleAssignment.objects.filter(role=role).exists()
