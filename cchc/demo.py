@@ -7,6 +7,7 @@ Names are the real ones of Vĩnh Linh and Gio Linh districts; codes and the grou
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 from django.db import transaction
 
@@ -107,6 +108,7 @@ def load_demo() -> list[tuple[str, str, str]]:
         merged = _unit(code, name, UnitKind.COMMUNE, province, REFORM_DAY, None)
         merged.predecessors.set([by_code[old] for old in old_codes])
 
+    _load_demo_criteria()
     rows = []
     for username, full_name, role, unit_code, is_staff in DEMO_USERS:
         user, _ = User.objects.get_or_create(username=username)
@@ -119,3 +121,42 @@ def load_demo() -> list[tuple[str, str, str]]:
         RoleAssignment.objects.get_or_create(user=user, unit=unit, role=role)
         rows.append((username, str(Role(role).label), str(unit)))
     return rows
+
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+DEMO_CRITERIA_TITLE = "Bộ tiêu chí đánh giá Chỉ số CCHC cấp xã năm {year}"
+
+
+def _load_demo_criteria() -> None:
+    """The fixture criteria set: 2022 for Vĩnh Linh's communes (published) and a 2025 draft
+    copy for the communes of the province after the reform."""
+    from cchc.spreadsheets import read_table
+    from scoring.criteria_sets import (
+        SetDetails,
+        copy_criteria_set,
+        import_criteria_set,
+        publish_criteria_set,
+    )
+    from scoring.models import CriteriaSet
+
+    title = DEMO_CRITERIA_TITLE.format(year=2022)
+    existing = CriteriaSet.objects.filter(year=2022, scope__code="464", title=title).first()
+    if existing is None:
+        existing, _ = import_criteria_set(
+            read_table(FIXTURES / "bo-tieu-chi-cap-xa.xlsx"),
+            SetDetails(
+                year=2022,
+                title=title,
+                scope=Unit.objects.get(code="464"),
+                decision_number="215/QĐ-UBND",
+                decision_date=datetime.date(2022, 3, 15),
+            ),
+        )
+        publish_criteria_set(existing)
+    province = Unit.objects.get(code="45")
+    title_2025 = DEMO_CRITERIA_TITLE.format(year=2025)
+    if not CriteriaSet.objects.filter(year=2025, scope=province, title=title_2025).exists():
+        copy = copy_criteria_set(existing, 2025, title_2025)
+        copy.scope = province
+        copy.issuer = province
+        copy.save(update_fields=["scope", "issuer"])

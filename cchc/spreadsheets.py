@@ -33,6 +33,8 @@ class RowError:
     value: str = ""
 
     def __str__(self) -> str:
+        if self.row == 0:  # about the whole file
+            return self.message
         where = _("Row %(row)d, column %(column)s") % {"row": self.row, "column": self.column}
         if not self.column:
             where = _("Row %(row)d") % {"row": self.row}

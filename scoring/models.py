@@ -146,9 +146,14 @@ class Criterion(models.Model):
         return f"{self.code}. {self.title}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        self.criteria_set.ensure_editable()
         self.sort_key = sort_key_of(self.code)
         self.depth = self.code.count(".")
         super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        self.criteria_set.ensure_editable()
+        return super().delete(*args, **kwargs)
 
     @property
     def is_leaf(self) -> bool:

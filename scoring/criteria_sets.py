@@ -1,0 +1,120 @@
+"""Workflows on criteria sets: import a file as a set, copy a set to a new year, publish."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cchc.models import PATH_SEPARATOR, Unit, UnitKind, User
+from cchc.spreadsheets import ImportRefused, RowError, Table
+from scoring.criteria_files import validate_criteria, write_criteria
+from scoring.models import CriteriaSet, Criterion
+
+COMMUNE_KINDS = [UnitKind.COMMUNE, UnitKind.WARD, UnitKind.TOWNSHIP, UnitKind.SPECIAL_ZONE]
+DEFAULT_BANDS: list[list[str | int]] = [["Tốt", 90], ["Khá", 80], ["Trung bình", 65], ["Yếu", 0]]
+
+
+def visible_criteria_sets(user: User) -> QuerySet[CriteriaSet]:
+    """Sets that score units this user sees, or that were issued above them."""
+    sets = CriteriaSet.objects.select_related("scope", "issuer")
+    if user.is_superuser:
+        return sets
+    paths = user.role_paths(None)
+    above = {code for path in paths for code in path.split(PATH_SEPARATOR) if code}
+    condition = Q(scope__code__in=above)
+    for path in paths:
+        condition |= Q(scope__path__startswith=path)
+    return sets.filter(condition)
+
+
+@dataclass
+class SetDetails:
+    """What identifies and governs a set besides its criteria."""
+
+    year: int
+    title: str
+    scope: Unit
+    issuer: Unit | None = None
+    decision_number: str = ""
+    decision_date: datetime.date | None = None
+    declared_total: Decimal = Decimal(100)
+    unit_kinds: list[str] = field(default_factory=lambda: [str(k) for k in COMMUNE_KINDS])
+    classification_bands: list[list[str | int]] = field(
+        default_factory=lambda: [list(b) for b in DEFAULT_BANDS]
+    )
+    ranking_rule: str = CriteriaSet.RankingRule.COMPETITION
+
+
+@transaction.atomic
+def import_criteria_set(table: Table, details: SetDetails) -> tuple[CriteriaSet, bool]:
+    """Create the set (or replace the criteria of the same draft set) from a file.
+
+    Returns the set and whether it was created. All or nothing.
+    """
+    rows = validate_criteria(table, details.declared_total)
+    existing = CriteriaSet.objects.filter(
+        year=details.year, scope=details.scope, title=details.title
+    ).first()
+    if existing is not None and existing.is_published:
+        raise ImportRefused(
+            [
+                RowError(
+                    0,
+                    "",
+                    _("A published set with this year, scope and title exists; it cannot change."),
+                )
+            ]
+        )
+    criteria_set = existing or CriteriaSet(
+        year=details.year, scope=details.scope, title=details.title
+    )
+    criteria_set.issuer = details.issuer or details.scope
+    criteria_set.decision_number = details.decision_number
+    criteria_set.decision_date = details.decision_date
+    criteria_set.declared_total = details.declared_total
+    criteria_set.unit_kinds = details.unit_kinds
+    criteria_set.classification_bands = details.classification_bands
+    criteria_set.ranking_rule = details.ranking_rule
+    criteria_set.save()
+    write_criteria(criteria_set, rows)
+    return criteria_set, existing is None
+
+
+@transaction.atomic
+def copy_criteria_set(source: CriteriaSet, year: int, title: str | None = None) -> CriteriaSet:
+    """A draft copy of ``source`` for ``year``, with the same criteria."""
+    copy = CriteriaSet.objects.create(
+        year=year,
+        title=title or source.title.replace(str(source.year), str(year)),
+        scope=source.scope,
+        issuer=source.issuer,
+        unit_kinds=list(source.unit_kinds),
+        declared_total=source.declared_total,
+        classification_bands=[list(band) for band in source.classification_bands],
+        ranking_rule=source.ranking_rule,
+        copied_from=source,
+    )
+    new_of: dict[int, Criterion] = {}
+    for criterion in source.criteria.order_by("sort_key"):
+        old_pk = criterion.pk
+        parent = new_of.get(criterion.parent_id) if criterion.parent_id else None
+        criterion.pk = None
+        criterion.criteria_set = copy
+        criterion.parent = parent
+        criterion.save()
+        new_of[old_pk] = criterion
+    return copy
+
+
+def publish_criteria_set(criteria_set: CriteriaSet) -> None:
+    """Publish a draft set; from then on it is read-only."""
+    criteria_set.ensure_editable()
+    criteria_set.status = CriteriaSet.Status.PUBLISHED
+    criteria_set.published_at = timezone.now()
+    criteria_set.save(update_fields=["status", "published_at"])

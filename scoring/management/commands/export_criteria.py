@@ -1,0 +1,29 @@
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from scoring.criteria_files import export_criteria
+from scoring.models import CriteriaSet
+
+
+class Command(BaseCommand):
+    help = "Export a criteria set to .xlsx in the columns the import reads."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--scope", required=True, help="code of the unit the set scores under")
+        parser.add_argument("--title", help="needed when the year and scope have several sets")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        sets = CriteriaSet.objects.filter(year=options["year"], scope__code=options["scope"])
+        if options["title"]:
+            sets = sets.filter(title=options["title"])
+        found = list(sets[:2])
+        if not found:
+            raise CommandError("Không tìm thấy bộ tiêu chí phù hợp")
+        if len(found) > 1:
+            raise CommandError("Có nhiều bộ tiêu chí; hãy chỉ rõ --title")
+        options["file"].write_bytes(export_criteria(found[0]))
+        self.stdout.write(self.style.SUCCESS(f"Đã xuất “{found[0]}” ra {options['file']}"))

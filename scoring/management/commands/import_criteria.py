@@ -1,0 +1,93 @@
+import datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
+
+from cchc.models import Unit, parse_unit_kind
+from cchc.spreadsheets import ImportRefused, read_table
+from scoring.criteria_sets import COMMUNE_KINDS, DEFAULT_BANDS, SetDetails, import_criteria_set
+from scoring.models import CriteriaSet
+
+
+def _bands(text: str) -> list[list[Any]]:
+    bands = []
+    for part in (p.strip() for p in text.split(";") if p.strip()):
+        label, _, minimum = part.rpartition("=")
+        bands.append([label.strip(), int(minimum)])
+    return bands
+
+
+class Command(BaseCommand):
+    help = "Import a criteria set from an .xlsx file (one row per criterion; all or nothing)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--title", required=True)
+        parser.add_argument(
+            "--scope", required=True, help="code of the unit whose sub-units the set scores"
+        )
+        parser.add_argument("--issuer", help="code of the issuing unit (default: the scope)")
+        parser.add_argument("--decision", default="", help="number of the issuing decision")
+        parser.add_argument("--decision-date", type=datetime.date.fromisoformat, help="YYYY-MM-DD")
+        parser.add_argument("--total", default="100", help="declared total maximum (default 100)")
+        parser.add_argument(
+            "--kinds", default=",".join(COMMUNE_KINDS), help="types of unit scored, comma-separated"
+        )
+        parser.add_argument(
+            "--bands", default="; ".join(f"{label}={minimum}" for label, minimum in DEFAULT_BANDS)
+        )
+        parser.add_argument(
+            "--ranking",
+            choices=CriteriaSet.RankingRule.values,
+            default=CriteriaSet.RankingRule.COMPETITION,
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        translation.activate("vi")
+        path: Path = options["file"]
+        if not path.exists():
+            raise CommandError(f"Không tìm thấy tệp {path}")
+        units = {
+            unit.code: unit
+            for unit in Unit.objects.filter(code__in=[options["scope"], options["issuer"] or ""])
+        }
+        if options["scope"] not in units:
+            raise CommandError(f"Không có đơn vị mã {options['scope']}")
+        kinds = [parse_unit_kind(kind) for kind in options["kinds"].split(",")]
+        if None in kinds:
+            raise CommandError(f"Loại đơn vị không hợp lệ: {options['kinds']}")
+        try:
+            total = Decimal(options["total"].replace(",", "."))
+            bands = _bands(options["bands"])
+        except (InvalidOperation, ValueError):
+            raise CommandError("--total hoặc --bands không hợp lệ") from None
+        details = SetDetails(
+            year=options["year"],
+            title=options["title"],
+            scope=units[options["scope"]],
+            issuer=units.get(options["issuer"] or ""),
+            decision_number=options["decision"],
+            decision_date=options["decision_date"],
+            declared_total=total,
+            unit_kinds=[str(kind) for kind in kinds],
+            classification_bands=bands,
+            ranking_rule=options["ranking"],
+        )
+        try:
+            criteria_set, created = import_criteria_set(read_table(path), details)
+        except ImportRefused as refused:
+            for error in refused.errors:
+                self.stderr.write(str(error))
+            raise CommandError(
+                f"Tệp có {len(refused.errors)} lỗi; không có dữ liệu nào được ghi."
+            ) from None
+        verb = "Đã tạo" if created else "Đã thay thế tiêu chí của"
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{verb} bộ tiêu chí “{criteria_set}” ({criteria_set.criteria.count()} tiêu chí)."
+            )
+        )

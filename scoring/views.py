@@ -1,0 +1,180 @@
+"""Pages of criteria sets: list, tree, import, export, copy and publish."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cchc.access import request_user, require_administrator, require_role_on
+from cchc.models import Role, Unit
+from cchc.spreadsheets import ImportRefused, read_table
+from scoring.criteria_files import COLUMNS, export_criteria
+from scoring.criteria_sets import (
+    SetDetails,
+    copy_criteria_set,
+    import_criteria_set,
+    publish_criteria_set,
+    visible_criteria_sets,
+)
+from scoring.forms import CopyForm, CriteriaImportForm
+from scoring.models import CriteriaSet, ReadOnlyError
+from scoring.parameters import describe, spec_from_json
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _visible_set_or_404(request: HttpRequest, pk: int) -> CriteriaSet:
+    return get_object_or_404(visible_criteria_sets(request_user(request)), pk=pk)
+
+
+@login_required
+def criteria_set_list(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    sets = visible_criteria_sets(user).order_by("-year", "title")
+    return render(
+        request,
+        "scoring/criteria_set_list.html",
+        {"sets": sets, "can_import": user.is_administrator},
+    )
+
+
+@login_required
+def criteria_set_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    criteria_set = _visible_set_or_404(request, pk)
+    criteria = list(criteria_set.criteria.order_by("sort_key"))
+    for criterion in criteria:
+        criterion.described = (  # type: ignore[attr-defined]
+            describe(spec_from_json(criterion.method, criterion.parameters), criterion.max_score)
+            if criterion.method
+            else ""
+        )
+    fields = [c for c in criteria if c.parent_id is None]
+    children: dict[int, list] = {}
+    for criterion in criteria:
+        if criterion.parent_id:
+            children.setdefault(criterion.parent_id, []).append(criterion)
+    for criterion in criteria:
+        criterion.kids = children.get(criterion.pk, [])  # type: ignore[attr-defined]
+    can_administer = (
+        Unit.objects.actionable_by(user, [Role.ADMINISTRATOR])
+        .filter(pk=criteria_set.scope_id)
+        .exists()
+    )
+    return render(
+        request,
+        "scoring/criteria_set_detail.html",
+        {
+            "set": criteria_set,
+            "fields": fields,
+            "leaf_count": sum(1 for c in criteria if c.method),
+            "can_administer": can_administer,
+            "copy_form": CopyForm(
+                initial={
+                    "year": criteria_set.year + 1,
+                    "title": criteria_set.title.replace(
+                        str(criteria_set.year), str(criteria_set.year + 1)
+                    ),
+                }
+            ),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def criteria_import(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    require_administrator(user)
+    scopes = Unit.objects.actionable_by(user, [Role.ADMINISTRATOR]).order_by("path")
+    form = CriteriaImportForm(request.POST or None, request.FILES or None, scopes=scopes)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        upload = data["file"]
+        details = SetDetails(
+            year=data["year"],
+            title=data["title"],
+            scope=data["scope"],
+            decision_number=data["decision_number"],
+            decision_date=data["decision_date"],
+            declared_total=data["declared_total"],
+            unit_kinds=data["unit_kinds"],
+            classification_bands=data["classification"],
+            ranking_rule=data["ranking_rule"],
+        )
+        try:
+            criteria_set, created = import_criteria_set(read_table(upload, upload.name), details)
+        except ImportRefused as refused:
+            errors = refused.errors
+        else:
+            messages.success(
+                request,
+                _("Criteria set imported.")
+                if created
+                else _("The draft set's criteria were replaced."),
+            )
+            return redirect("criteria_set_detail", pk=criteria_set.pk)
+    return render(
+        request,
+        "scoring/criteria_import.html",
+        {"form": form, "errors": errors, "columns": COLUMNS},
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def criteria_export(request: HttpRequest, pk: int) -> HttpResponse:
+    criteria_set = _visible_set_or_404(request, pk)
+    response = HttpResponse(export_criteria(criteria_set), content_type=XLSX)
+    response["Content-Disposition"] = (
+        f'attachment; filename="bo-tieu-chi-{criteria_set.year}-{criteria_set.pk}.xlsx"'
+    )
+    return response
+
+
+@login_required
+def criteria_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(export_criteria(None), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="mau-bo-tieu-chi.xlsx"'
+    return response
+
+
+@login_required
+@require_POST
+def criteria_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    source = _visible_set_or_404(request, pk)
+    require_role_on(user, source.scope, [Role.ADMINISTRATOR])
+    form = CopyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the year and title of the copy."))
+        return redirect("criteria_set_detail", pk=pk)
+    try:
+        with transaction.atomic():
+            copy = copy_criteria_set(source, form.cleaned_data["year"], form.cleaned_data["title"])
+    except IntegrityError:
+        messages.error(request, _("A set with this year and title already exists for these units."))
+        return redirect("criteria_set_detail", pk=pk)
+    messages.success(request, _("Copied as a draft for %(year)s.") % {"year": copy.year})
+    return redirect("criteria_set_detail", pk=copy.pk)
+
+
+@login_required
+@require_POST
+def criteria_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    criteria_set = _visible_set_or_404(request, pk)
+    require_role_on(user, criteria_set.scope, [Role.ADMINISTRATOR])
+    try:
+        publish_criteria_set(criteria_set)
+    except ReadOnlyError:
+        messages.error(request, _("The set is already published."))
+    else:
+        messages.success(request, _("The criteria set is published and can no longer change."))
+    return redirect("criteria_set_detail", pk=pk)
