@@ -97,3 +97,11 @@ def test_the_vietnamese_catalog_is_complete():
     catalog = polib.pofile(str(ROOT / "locale" / "vi" / "LC_MESSAGES" / "django.po"))
     assert catalog.untranslated_entries() == []
     assert catalog.fuzzy_entries() == []
+
+
+def test_an_english_browser_still_gets_vietnamese_until_the_user_switches(client, world):
+    page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="vi"' in page and "Đăng nhập" in page
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert 'lang="en"' in page and "Sign in" in page
