@@ -335,3 +335,71 @@ def test_import_page_lists_errors_and_keeps_the_form(world):
 def test_template_download_has_the_columns(world):
     response = client_for(world.admin).get(reverse("criteria_template"))
     assert read_table(io.BytesIO(response.content), "t.xlsx").headers == COLUMNS
+
+
+def full_marks(criterion):
+    """An input that earns a leaf of the fixture its full points."""
+    from scoring.engine import LeafInput
+
+    spec = criterion.method
+    method = spec.method
+    if method in (Method.MANUAL, Method.SURVEY):
+        return LeafInput(value=criterion.max_score)
+    if method is Method.YES_NO:
+        return LeafInput(answer=True)
+    if method is Method.LEVELS:
+        return LeafInput(level=max(spec.levels, key=lambda level: level.points).label)
+    if method is Method.COUNT:
+        return LeafInput(value=Decimal(10))
+    names = spec.input_names()
+    return LeafInput(numbers={name: Decimal(100) for name in names})
+
+
+def test_the_fixture_with_the_published_vinh_long_deductions_scores_100_minus_their_sum(world):
+    from scoring.engine import LeafInput, score_unit
+
+    criteria_set, _ = import_criteria_set(read_table(FIXTURE), details(world, 100))
+    tree = load_tree(criteria_set)
+    inputs = {tree.nodes[i].code: full_marks(tree.nodes[i]) for i in tree.scored_leaves}
+    ratio = lambda a, b, n="ket_qua_dien_tu", d="da_giai_quyet": LeafInput(
+        numbers={n: Decimal(a), d: Decimal(b)}
+    )  # noqa: E731
+    inputs.update(
+        {
+            "1.1.3": LeafInput(
+                value=Decimal("1.5"), reason="Báo cáo năm không liệt kê nhiệm vụ đã thực hiện"
+            ),
+            "1.4.2": LeafInput(level="Có 1–2 hình thức"),
+            "1.5.4": LeafInput(value=Decimal(1)),
+            "2.2.1": LeafInput(answer=False),
+            "2.3": LeafInput(answer=False),
+            "3.11.2": ratio(16, 100),
+            "3.12.1": ratio(0, 40, "tthc_thanh_toan_truc_tuyen", "tthc_co_phi"),
+            "3.12.2": ratio(
+                0, 0, "tthc_phat_sinh_thanh_toan", "tthc_thanh_toan_truc_tuyen"
+            ),  # 0 điểm rule
+            "3.12.3": ratio(0, 445, "thanh_toan_truc_tuyen", "tiep_nhan"),
+            "3.13.2": ratio(0, 445, "truc_tuyen_toan_trinh", "tiep_nhan"),
+            "3.13.3": ratio(124, 124, "dvc_muc_do_cao", "tong_tthc"),
+            "6.2": LeafInput(answer=False, reason="Không có tài liệu kiểm chứng"),
+            "6.3": LeafInput(numbers={"ty_le_giai_ngan": Decimal(70)}),
+        }
+    )
+    result = score_unit(tree, inputs)
+    lost = {d.code: d.lost for d in result.deductions}
+    assert lost == {
+        "1.1.3": Decimal("0.5"),
+        "1.4.2": 1,
+        "1.5.4": 1,
+        "2.2.1": 2,
+        "2.3": 2,
+        "3.11.2": Decimal("0.84"),
+        "3.12.1": 1,
+        "3.12.2": Decimal("0.5"),
+        "3.12.3": Decimal("0.5"),
+        "3.13.2": Decimal("0.5"),
+        "6.2": 2,
+        "6.3": 2,
+    }
+    assert result.total == Decimal(100) - Decimal("13.84") == Decimal("86.16")
+    assert result.classification == "Khá"
