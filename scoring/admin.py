@@ -32,7 +32,9 @@ class CriteriaSetAdmin(admin.ModelAdmin):
     raw_id_fields = ["scope", "issuer", "copied_from"]
     inlines = [CriterionInline]
 
-    def get_readonly_fields(self, request: HttpRequest, obj: CriteriaSet | None = None) -> list[str]:
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: CriteriaSet | None = None
+    ) -> list[str]:
         if obj is not None and obj.is_published:
             return [field.name for field in CriteriaSet._meta.fields]
         return ["published_at"]
