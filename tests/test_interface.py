@@ -105,3 +105,9 @@ def test_an_english_browser_still_gets_vietnamese_until_the_user_switches(client
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="vi").content.decode()
     assert 'lang="en"' in page and "Sign in" in page
+
+
+def test_a_request_in_english_does_not_leave_the_thread_in_english(client, world):
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    client.get(reverse("login"))
+    assert translation.get_language() == "vi"
