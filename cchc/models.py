@@ -202,6 +202,9 @@ class Unit(models.Model):
     def is_in_force_on(self, day: datetime.date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
 
+    def is_in_force_throughout(self, first: datetime.date, last: datetime.date) -> bool:
+        return self.valid_from <= first and (self.valid_to is None or self.valid_to >= last)
+
     # Tree queries -------------------------------------------------------------------------
     def subtree(self, include_self: bool = True) -> UnitQuerySet:
         units = Unit.objects.filter(path__startswith=self.path)

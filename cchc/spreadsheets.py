@@ -31,13 +31,16 @@ class RowError:
     column: str
     message: str
     value: str = ""
+    unit: str = ""  # the unit the row is about, where a file has one per row
 
     def __str__(self) -> str:
         if self.row == 0:  # about the whole file
             return self.message
-        where = _("Row %(row)d, column %(column)s") % {"row": self.row, "column": self.column}
-        if not self.column:
-            where = _("Row %(row)d") % {"row": self.row}
+        where = _("Row %(row)d") % {"row": self.row}
+        if self.unit:
+            where += " " + _("(unit %(unit)s)") % {"unit": self.unit}
+        if self.column:
+            where += ", " + _("column %(column)s") % {"column": self.column}
         return f"{where}: {self.message}"
 
 
@@ -46,7 +49,7 @@ class ImportRefused(Exception):
 
     def __init__(self, errors: list[RowError]) -> None:
         super().__init__(f"{len(errors)} error(s)")
-        self.errors = sorted(errors, key=lambda error: (error.row, error.column))
+        self.errors = sorted(errors, key=lambda error: error.row)  # stable: columns stay in file order
 
 
 @dataclass

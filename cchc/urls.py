@@ -23,6 +23,7 @@ urlpatterns = [
     path("don-vi/xuat/", views.unit_export, name="unit_export"),
     path("don-vi/<str:code>/", views.unit_detail, name="unit_detail"),
     path("bo-tieu-chi/", include("scoring.urls")),
+    path("ho-so-tthc/", include("dossiers.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
 ]

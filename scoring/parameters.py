@@ -24,6 +24,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from dossiers.figures import input_labels
 from scoring.engine import Band, Level, Method, MethodSpec, ParameterError, ZeroDenominator
 
 METHOD_NAMES_VI: dict[Method, str] = {
@@ -69,17 +70,8 @@ ALLOWED_KEYS: dict[Method, set[str]] = {
 }
 INPUT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 
-# Named inputs the product knows, with what they count; others are typed by the unit.
-INPUT_LABELS: dict[str, str] = {
-    "tiep_nhan": "hồ sơ tiếp nhận",
-    "da_giai_quyet": "hồ sơ đã giải quyết",
-    "ket_qua_dien_tu": "hồ sơ có kết quả điện tử",
-    "truc_tuyen": "hồ sơ trực tuyến",
-    "truc_tuyen_toan_trinh": "hồ sơ trực tuyến toàn trình",
-    "thanh_toan_truc_tuyen": "hồ sơ thanh toán trực tuyến",
-    "so_hoa": "hồ sơ được số hóa",
-    "ty_le_dung_han": "tỷ lệ hồ sơ giải quyết đúng hạn (%)",
-}
+# Inputs that dossier statistics provide; any other name is typed by the unit.
+INPUT_LABELS: dict[str, str] = input_labels()
 
 
 def parse_method(text: str) -> Method | None:

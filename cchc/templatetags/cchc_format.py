@@ -27,3 +27,9 @@ def number(value: Any, places: int | str | None = None) -> str:
         thousand_sep=formats.get_format("THOUSAND_SEPARATOR"),
         force_grouping=True,
     )
+
+
+@register.filter
+def dictget(mapping: Any, key: str) -> Any:
+    """``mapping[key]`` in a template, None when absent."""
+    return mapping.get(key) if hasattr(mapping, "get") else None

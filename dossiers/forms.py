@@ -1,0 +1,103 @@
+"""Forms of dossier statistics: entry, import, report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cchc.models import Unit
+from dossiers.figures import COUNT_FIELDS, rule_violations
+from dossiers.periods import Period
+
+
+class PeriodField(forms.CharField):
+    default_error_messages = {
+        "invalid": _("Write the period as 2023, 2023-H1, 2023-Q1 or 2023-03.")
+    }
+
+    def to_python(self, value: Any) -> Period | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            return Period.parse(text)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def prepare_value(self, value: Any) -> Any:
+        return str(value) if isinstance(value, Period) else value
+
+
+class FiguresForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    period = PeriodField(
+        label=_("Period"),
+        help_text=_("2023 (year), 2023-H1 (half-year), 2023-Q1 (quarter) or 2023-03 (month)"),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        for field in COUNT_FIELDS:
+            self.fields[field.name] = forms.IntegerField(
+                label=field.label,
+                min_value=0,
+                initial=0,
+                widget=forms.NumberInput(
+                    attrs={"min": 0, "inputmode": "numeric", "data-count": field.name}
+                ),
+                error_messages={"min_value": _("A count cannot be negative.")},
+            )
+
+    def count_fields(self) -> list[forms.BoundField]:
+        return [self[field.name] for field in COUNT_FIELDS]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        unit, period = data.get("unit"), data.get("period")
+        if (
+            unit is not None
+            and period is not None
+            and not unit.is_in_force_throughout(period.start, period.end)
+        ):
+            self.add_error("period", _("The period is outside the unit's life."))
+        counts = {field.name: data.get(field.name) for field in COUNT_FIELDS}
+        if all(value is not None for value in counts.values()):
+            for name, message in rule_violations(counts):  # type: ignore[arg-type]
+                self.add_error(
+                    name if name in self.fields else None, message[0].upper() + message[1:] + "."
+                )
+        return data
+
+    def counts(self) -> dict[str, int]:
+        return {field.name: self.cleaned_data[field.name] for field in COUNT_FIELDS}
+
+
+class DossierFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("Figures file (.xlsx or .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(_("Upload an .xlsx or .csv file."))
+        return upload
+
+
+class ReportForm(forms.Form):
+    unit = forms.CharField(label=_("Unit code"))
+    start = PeriodField(label=_("From period"))
+    end = PeriodField(label=_("To period"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and start.start > end.end:
+            self.add_error("end", _("The last period comes before the first."))
+        return data

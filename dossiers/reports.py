@@ -1,0 +1,319 @@
+"""Dossier reports: a unit's figures over a range of periods, rolled up the unit tree, by level,
+and across reorganisations (a merged commune's year includes its predecessors' months).
+
+``build_report`` is the one function behind the report page, its .xlsx export, the
+``dossier_report`` command and the inputs that dossier figures give to criteria, so that
+they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, Sum
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from cchc.models import PATH_SEPARATOR, Unit, UnitKind
+from dossiers.figures import (
+    COUNT_FIELDS,
+    COUNT_NAMES,
+    INDICATORS,
+    dossier_inputs,
+    pending,
+    received,
+    resolved,
+)
+from dossiers.models import DossierStatistics
+from dossiers.periods import FINEST_FIRST, Period
+
+LEVELS: list[tuple[str, str, set[str]]] = [
+    ("province", "Cấp tỉnh", {UnitKind.PROVINCE, UnitKind.CENTRAL_CITY}),
+    (
+        "district",
+        "Cấp huyện",
+        {
+            UnitKind.DISTRICT,
+            UnitKind.URBAN_DISTRICT,
+            UnitKind.DISTRICT_TOWN,
+            UnitKind.PROVINCIAL_CITY,
+        },
+    ),
+    (
+        "commune",
+        "Cấp xã",
+        {UnitKind.COMMUNE, UnitKind.WARD, UnitKind.TOWNSHIP, UnitKind.SPECIAL_ZONE},
+    ),
+]
+MAX_LINEAGE_GENERATIONS = 10
+
+
+def empty_counts() -> dict[str, int]:
+    return dict.fromkeys(COUNT_NAMES, 0)
+
+
+def add_into(total: dict[str, int], counts: dict[str, int]) -> None:
+    for name in COUNT_NAMES:
+        total[name] += counts[name]
+
+
+@dataclass
+class ReportRow:
+    """Counts and percentages of one unit (rolled up) or one level."""
+
+    code: str
+    name: str
+    kind: str
+    counts: dict[str, int]
+    depth: int = 0
+    has_figures: bool = False
+    includes_predecessors: bool = False
+
+    @property
+    def received(self) -> int:
+        return received(self.counts)
+
+    @property
+    def resolved(self) -> int:
+        return resolved(self.counts)
+
+    @property
+    def pending(self) -> int:
+        return pending(self.counts)
+
+    @property
+    def percentages(self) -> dict[str, Decimal | None]:
+        return {indicator.name: indicator.value(self.counts) for indicator in INDICATORS}
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "unit_code": self.code,
+            "unit_name": self.name,
+            **self.counts,
+            "received": self.received,
+            "resolved": self.resolved,
+            "pending": self.pending,
+            **{
+                name: float(value) if value is not None else None
+                for name, value in self.percentages.items()
+            },
+        }
+
+
+@dataclass
+class Report:
+    unit: Unit
+    start: Period
+    end: Period
+    total: ReportRow
+    levels: list[ReportRow]
+    children: list[ReportRow]
+    all_units: list[ReportRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _UnitInfo:
+    pk: int
+    code: str
+    name: str
+    kind: str
+    path: str
+    depth: int
+
+
+def build_report(unit: Unit, start: Period, end: Period) -> Report:
+    """The report of ``unit`` and every unit under it for the periods from ``start`` to ``end``."""
+    subtree = _units(Q(path__startswith=unit.path))
+    lineage = _lineage(set(subtree))
+    outside = {pk for predecessors in lineage.values() for pk in predecessors} - set(subtree)
+    extra = _units(_paths_condition(_paths_of(outside))) if outside else {}
+    everything = {**subtree, **extra}
+    roots = [unit.path, *(everything[pk].path for pk in _outermost(outside, everything))]
+    own = _own_figures(everything, roots, start, end)
+
+    # Each unit's own subtree total: its figures added to it and every ancestor in the set.
+    code_to_pk = {info.code: pk for pk, info in everything.items()}
+    subtree_totals: dict[int, dict[str, int]] = defaultdict(empty_counts)
+    for pk, counts in own.items():
+        for code in everything[pk].path.split(PATH_SEPARATOR):
+            holder = code_to_pk.get(code)
+            if holder is not None:
+                add_into(subtree_totals[holder], counts)
+
+    rolled = {
+        pk: dict(subtree_totals[pk]) if pk in subtree_totals else empty_counts() for pk in subtree
+    }
+    with_predecessors: set[int] = set()
+    for successor, predecessors in lineage.items():
+        chain = [
+            code_to_pk[code]
+            for code in subtree[successor].path.split(PATH_SEPARATOR)
+            if code_to_pk.get(code) in subtree
+        ]
+        for predecessor in _outermost(predecessors, everything):
+            if predecessor not in subtree_totals:
+                continue
+            for holder in chain:
+                if not everything[predecessor].path.startswith(subtree[holder].path):
+                    add_into(rolled[holder], subtree_totals[predecessor])
+                    with_predecessors.add(holder)
+
+    def row(pk: int) -> ReportRow:
+        info = subtree[pk]
+        return ReportRow(
+            info.code,
+            info.name,
+            info.kind,
+            rolled[pk],
+            info.depth - unit.depth,
+            has_figures=pk in own,
+            includes_predecessors=pk in with_predecessors,
+        )
+
+    levels = []
+    for _key, label, kinds in LEVELS:
+        counts = empty_counts()
+        members = [pk for pk in subtree if subtree[pk].kind in kinds and pk in own]
+        for pk in members:
+            add_into(counts, own[pk])
+        if members:
+            levels.append(ReportRow("", label, "", counts))
+    ordered = sorted(subtree, key=lambda pk: subtree[pk].path)
+    active = [pk for pk in ordered if rolled[pk] != empty_counts() or pk == unit.pk]
+    children = [row(pk) for pk in active if subtree[pk].depth == unit.depth + 1]
+    return Report(unit, start, end, row(unit.pk), levels, children, [row(pk) for pk in active])
+
+
+def _units(condition: Q) -> dict[int, _UnitInfo]:
+    return {
+        values[0]: _UnitInfo(*values)
+        for values in Unit.objects.filter(condition).values_list(
+            "pk", "code", "name", "kind", "path", "depth"
+        )
+    }
+
+
+def _paths_of(pks: Iterable[int]) -> list[str]:
+    return list(Unit.objects.filter(pk__in=list(pks)).values_list("path", flat=True))
+
+
+def _paths_condition(paths: Iterable[str], field: str = "path") -> Q:
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(**{f"{field}__startswith": path})
+    return condition
+
+
+def _lineage(units: set[int]) -> dict[int, set[int]]:
+    """For each unit with predecessors: all of them, through every reorganisation."""
+    through = Unit.predecessors.through
+    direct: dict[int, set[int]] = defaultdict(set)
+    frontier = set(units)
+    seen = set(units)
+    for _generation in range(MAX_LINEAGE_GENERATIONS):
+        links = list(
+            through.objects.filter(from_unit_id__in=list(frontier)).values_list(
+                "from_unit_id", "to_unit_id"
+            )
+        )
+        if not links:
+            break
+        for successor, predecessor in links:
+            direct[successor].add(predecessor)
+        frontier = {predecessor for _, predecessor in links} - seen
+        seen |= frontier
+    closure: dict[int, set[int]] = {}
+    for start in units:
+        found: set[int] = set()
+        stack = list(direct.get(start, ()))
+        while stack:
+            pk = stack.pop()
+            if pk not in found:
+                found.add(pk)
+                stack.extend(direct.get(pk, ()))
+        if found:
+            closure[start] = found
+    return closure
+
+
+def _outermost(pks: set[int], infos: dict[int, _UnitInfo]) -> list[int]:
+    """Drop units that lie inside another of the set, so no figures are counted twice."""
+    paths = {pk: infos[pk].path for pk in pks if pk in infos}
+    return [
+        pk
+        for pk, path in paths.items()
+        if not any(other != pk and path.startswith(paths[other]) for other in paths)
+    ]
+
+
+def _own_figures(
+    units: dict[int, _UnitInfo], roots: list[str], start: Period, end: Period
+) -> dict[int, dict[str, int]]:
+    """Each unit's own counts in the range, from the finest kind of period it has there."""
+    sums = {name: Sum(name) for name in COUNT_NAMES}
+    rows: Any = (
+        DossierStatistics.objects.filter(period_start__gte=start.start, period_end__lte=end.end)
+        .filter(_paths_condition(roots, "unit__path"))
+        .values("unit_id", "period_kind")
+        .annotate(**sums)
+    )
+    by_unit: dict[int, dict[str, dict[str, int]]] = defaultdict(dict)
+    for values in rows:
+        if values["unit_id"] in units:
+            by_unit[values["unit_id"]][values["period_kind"]] = {
+                name: values[name] or 0 for name in COUNT_NAMES
+            }
+    own = {}
+    for pk, kinds in by_unit.items():
+        finest = next(kind for kind in FINEST_FIRST if kind.value in kinds)
+        own[pk] = kinds[finest.value]
+    return own
+
+
+def dossier_inputs_for(unit: Unit, year: int) -> tuple[dict[str, Decimal], dict[str, int]]:
+    """The criteria inputs a unit's dossier figures give for a year, with the counts behind them."""
+    report = build_report(unit, Period.parse(str(year)), Period.parse(str(year)))
+    return dossier_inputs(report.total.counts), report.total.counts
+
+
+def report_xlsx(report: Report) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Hồ sơ TTHC"
+    sheet.append(
+        [
+            f"Báo cáo tình hình giải quyết hồ sơ TTHC — {report.unit} — {report.start.label_vi()} đến {report.end.label_vi()}"
+        ]
+    )
+    sheet.append([])
+    headers = [
+        "Mã đơn vị",
+        "Đơn vị",
+        "Tiếp nhận",
+        *(f.column for f in COUNT_FIELDS),
+        "Đã giải quyết",
+        *(indicator.label.capitalize() + " (%)" for indicator in INDICATORS),
+    ]
+    sheet.append(headers)
+    for cell in sheet[3]:
+        cell.font = Font(bold=True)
+    for row in [report.total, *report.levels, *report.all_units[1:]]:
+        sheet.append(
+            [
+                row.code,
+                row.name,
+                row.received,
+                *(row.counts[name] for name in COUNT_NAMES),
+                row.resolved,
+                *(float(v) if v is not None else None for v in row.percentages.values()),
+            ]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
