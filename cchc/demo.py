@@ -7,6 +7,7 @@ Names are the real ones of Vĩnh Linh and Gio Linh districts; codes and the grou
 from __future__ import annotations
 
 import datetime
+import random
 from pathlib import Path
 
 from django.db import transaction
@@ -109,6 +110,7 @@ def load_demo() -> list[tuple[str, str, str]]:
         merged.predecessors.set([by_code[old] for old in old_codes])
 
     _load_demo_criteria()
+    _load_demo_dossiers()
     rows = []
     for username, full_name, role, unit_code, is_staff in DEMO_USERS:
         user, _ = User.objects.get_or_create(username=username)
@@ -160,3 +162,55 @@ def _load_demo_criteria() -> None:
         copy.scope = province
         copy.issuer = province
         copy.save(update_fields=["scope", "issuer"])
+
+
+def _demo_counts(generator: random.Random) -> dict[str, int]:
+    """Monthly one-stop figures of a commune that hold together."""
+    early, on_time, late = (
+        generator.randint(20, 60),
+        generator.randint(40, 120),
+        generator.randint(0, 4),
+    )
+    pending, returned = generator.randint(0, 8), generator.randint(0, 2)
+    received = early + on_time + late + pending + returned
+    carried = generator.randint(0, 5)
+    online = generator.randint(received // 4, received // 2)
+    return {
+        "new_received": received - carried,
+        "carried_over": carried,
+        "online_full": online // 3,
+        "online_partial": online - online // 3,
+        "postal": generator.randint(0, 5),
+        "resolved_early": early,
+        "resolved_on_time": on_time,
+        "resolved_late": late,
+        "pending_within": pending,
+        "pending_overdue": 0,
+        "returned": returned,
+        "paid_online": generator.randint(0, received // 5),
+        "electronic_results": generator.randint(0, early + on_time),
+        "digitised": generator.randint(received // 2, received),
+    }
+
+
+def _load_demo_dossiers() -> None:
+    """Monthly figures: the old communes for 2022 and January–June 2025, the merged ones after."""
+    from dossiers.models import DossierStatistics
+
+    generator = random.Random(2022)
+    old = [code for code, _name, _kind in VINH_LINH_COMMUNES + GIO_LINH_COMMUNES]
+    months = [(code, 2022, month) for code in old for month in range(1, 13)]
+    months += [(code, 2025, month) for code in old for month in range(1, 7)]
+    months += [
+        (new_code, 2025, month)
+        for (new_code, _name), _olds in MERGERS_2025
+        for month in range(7, 11)
+    ]
+    units = {
+        unit.code: unit for unit in Unit.objects.filter(code__in={code for code, _, _ in months})
+    }
+    for code, year, month in months:
+        counts = _demo_counts(generator)
+        DossierStatistics.objects.get_or_create(
+            unit=units[code], period_kind="month", year=year, number=month, defaults=counts
+        )

@@ -49,7 +49,9 @@ class ImportRefused(Exception):
 
     def __init__(self, errors: list[RowError]) -> None:
         super().__init__(f"{len(errors)} error(s)")
-        self.errors = sorted(errors, key=lambda error: error.row)  # stable: columns stay in file order
+        self.errors = sorted(
+            errors, key=lambda error: error.row
+        )  # stable: columns stay in file order
 
 
 @dataclass

@@ -8,18 +8,20 @@ they cannot disagree.
 
 from __future__ import annotations
 
+import datetime
 import io
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Q, Sum
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from cchc.models import PATH_SEPARATOR, Unit, UnitKind
+from cchc.models import PATH_SEPARATOR, UNIT_KIND_VIETNAMESE, Unit, UnitKind
 from dossiers.figures import (
     COUNT_FIELDS,
     COUNT_NAMES,
@@ -73,6 +75,13 @@ class ReportRow:
     depth: int = 0
     has_figures: bool = False
     includes_predecessors: bool = False
+    until: datetime.date | None = None
+
+    @property
+    def display_name(self) -> str:
+        """With the unit's type: "Huyện Vĩnh Linh" and "Xã Vĩnh Linh" are different units."""
+        kind = UNIT_KIND_VIETNAMESE.get(self.kind, "")
+        return f"{kind} {self.name}".strip()
 
     @property
     def received(self) -> int:
@@ -86,7 +95,7 @@ class ReportRow:
     def pending(self) -> int:
         return pending(self.counts)
 
-    @property
+    @cached_property
     def percentages(self) -> dict[str, Decimal | None]:
         return {indicator.name: indicator.value(self.counts) for indicator in INDICATORS}
 
@@ -115,6 +124,24 @@ class Report:
     children: list[ReportRow]
     all_units: list[ReportRow] = field(default_factory=list)
 
+    def chart(self) -> tuple[int, list[tuple[ReportRow, Decimal]]]:
+        """The on-time bars: where the axis starts (a round 10 below the lowest rate, so that
+        96% and 99% do not look alike; the axis is labelled) and each row's bar width in %."""
+        rates = [row.percentages["ty_le_dung_han"] for row in self.children]
+        known = [rate for rate in rates if rate is not None]
+        floor = int(min(known) // 10 * 10) if known else 0
+        span = Decimal(100 - floor) if floor < 100 else Decimal(1)
+        bars = [
+            (
+                row,
+                ((rate - floor) * 100 / span).quantize(Decimal("0.1"))
+                if rate is not None
+                else Decimal(0),
+            )
+            for row, rate in zip(self.children, rates, strict=True)
+        ]
+        return floor, bars
+
 
 @dataclass(frozen=True)
 class _UnitInfo:
@@ -124,6 +151,7 @@ class _UnitInfo:
     kind: str
     path: str
     depth: int
+    valid_to: datetime.date | None
 
 
 def build_report(unit: Unit, start: Period, end: Period) -> Report:
@@ -193,7 +221,7 @@ def _units(condition: Q) -> dict[int, _UnitInfo]:
     return {
         values[0]: _UnitInfo(*values)
         for values in Unit.objects.filter(condition).values_list(
-            "pk", "code", "name", "kind", "path", "depth"
+            "pk", "code", "name", "kind", "path", "depth", "valid_to"
         )
     }
 

@@ -14,9 +14,21 @@ def figures(unit: Unit, period: str, **counts: int) -> DossierStatistics:
     values = dict.fromkeys(COUNT_NAMES, 0)
     values.update(counts)
     if "new_received" not in counts:
-        accounted = sum(values[n] for n in ("resolved_early", "resolved_on_time", "resolved_late", "pending_within", "pending_overdue", "returned"))
+        accounted = sum(
+            values[n]
+            for n in (
+                "resolved_early",
+                "resolved_on_time",
+                "resolved_late",
+                "pending_within",
+                "pending_overdue",
+                "returned",
+            )
+        )
         values["new_received"] = accounted - values["carried_over"]
     parsed = Period.parse(period)
-    statistics = DossierStatistics(unit=unit, period_kind=parsed.kind.value, year=parsed.year, number=parsed.number, **values)
+    statistics = DossierStatistics(
+        unit=unit, period_kind=parsed.kind.value, year=parsed.year, number=parsed.number, **values
+    )
     statistics.save()
     return statistics

@@ -63,9 +63,18 @@ def test_admin_merge_action_shows_errors_and_changes_nothing(world):
 
 def test_load_demo_builds_both_structures_and_is_idempotent(db):
     call_command("load_demo")
-    counts = (Unit.objects.count(), User.objects.count(), RoleAssignment.objects.count())
+    from dossiers.models import DossierStatistics
+    from scoring.models import CriteriaSet
+
+    def counts():
+        return [
+            m.objects.count() for m in (Unit, User, RoleAssignment, CriteriaSet, DossierStatistics)
+        ]
+
+    first = counts()
     call_command("load_demo")
-    assert (Unit.objects.count(), User.objects.count(), RoleAssignment.objects.count()) == counts
+    assert counts() == first
+    assert first[3:] == [2, 23 * 18 + 7 * 4]  # sets of 2022 and 2025; monthly figures
     vinh_linh = Unit.objects.get(code="464")
     assert vinh_linh.children.count() == len(VINH_LINH_COMMUNES) == 18
     before = (

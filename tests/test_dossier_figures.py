@@ -8,7 +8,6 @@ import io
 import pytest
 from django.db import IntegrityError, transaction
 
-from cchc.models import Role
 from cchc.spreadsheets import ImportRefused, read_table
 from dossiers.figures import rule_violations
 from dossiers.imports import COLUMNS, import_dossiers
@@ -21,10 +20,44 @@ from tests.spreadsheet_files import csv_bytes, xlsx_bytes
 HEADER = [*COLUMNS, "Đã giải quyết"]
 
 
-def row(unit="19375", period="2023-Q1", new=100, carried=0, full=10, partial=5, postal=1, early=30, on_time=60,
-        late=5, pending=5, overdue=0, returned=0, paid=3, electronic=40, digitised=50, resolved=""):
-    return [unit, period, new, carried, full, partial, postal, early, on_time, late, pending, overdue, returned,
-            paid, electronic, digitised, resolved]
+def row(
+    unit="19375",
+    period="2023-Q1",
+    new=100,
+    carried=0,
+    full=10,
+    partial=5,
+    postal=1,
+    early=30,
+    on_time=60,
+    late=5,
+    pending=5,
+    overdue=0,
+    returned=0,
+    paid=3,
+    electronic=40,
+    digitised=50,
+    resolved="",
+):
+    return [
+        unit,
+        period,
+        new,
+        carried,
+        full,
+        partial,
+        postal,
+        early,
+        on_time,
+        late,
+        pending,
+        overdue,
+        returned,
+        paid,
+        electronic,
+        digitised,
+        resolved,
+    ]
 
 
 def table(rows, name="figures.csv"):
@@ -72,12 +105,19 @@ def test_vietnamese_period_labels():
 def test_a_good_file_is_imported_and_a_second_import_updates_with_history(world, superuser):
     for name in ("figures.csv", "figures.xlsx"):
         DossierStatistics.objects.all().delete()
-        summary = import_dossiers(table([row(), row(unit="19348", period="2023-03")], name), superuser)
+        summary = import_dossiers(
+            table([row(), row(unit="19348", period="2023-03")], name), superuser
+        )
         assert (summary.created, summary.updated) == (2, 0)
     statistics = DossierStatistics.objects.get(unit=world.commune_a)
     assert (statistics.period_start, statistics.period_end, statistics.version) == (
-        datetime.date(2023, 1, 1), datetime.date(2023, 3, 31), 1)
-    summary = import_dossiers(table([row(late=4, pending=6), row(unit="19348", period="2023-03")]), superuser)
+        datetime.date(2023, 1, 1),
+        datetime.date(2023, 3, 31),
+        1,
+    )
+    summary = import_dossiers(
+        table([row(late=4, pending=6), row(unit="19348", period="2023-03")]), superuser
+    )
     assert (summary.created, summary.updated, summary.unchanged) == (0, 1, 1)
     statistics.refresh_from_db()
     assert (statistics.resolved_late, statistics.pending_within, statistics.version) == (4, 6, 2)
@@ -88,8 +128,21 @@ def test_a_good_file_is_imported_and_a_second_import_updates_with_history(world,
 
 def test_the_bach_quang_row_is_rejected_for_exactly_its_inconsistency(world, superuser):
     # 445 in the period (444 new + 1 carried over); resolved 396, "of which 431 early or on time"; 14 in progress.
-    bach_quang = row(new=444, carried=1, full=0, partial=1, postal=0, early=0, on_time=431, late=0, pending=14,
-                     paid=0, electronic=0, digitised=0, resolved=396)
+    bach_quang = row(
+        new=444,
+        carried=1,
+        full=0,
+        partial=1,
+        postal=0,
+        early=0,
+        on_time=431,
+        late=0,
+        pending=14,
+        paid=0,
+        electronic=0,
+        digitised=0,
+        resolved=396,
+    )
     errors = errors_of([bach_quang], superuser)
     assert errors == [
         "Dòng 2 (đơn vị 19375), cột Giải quyết trước hạn: số giải quyết trước hạn và đúng hạn (431) lớn hơn số đã giải quyết (396)"
@@ -101,13 +154,37 @@ def test_the_bach_quang_row_is_rejected_for_exactly_its_inconsistency(world, sup
     [
         ({"late": -1}, "Giải quyết quá hạn", "số lượng không được âm"),
         ({"early": "ba"}, "Giải quyết trước hạn", "không phải là số nguyên"),
-        ({"full": 90, "partial": 20}, "Trực tuyến toàn trình", "trực tuyến toàn trình và một phần (110) lớn hơn số tiếp nhận (100)"),
-        ({"postal": 101}, "Bưu chính công ích", "qua bưu chính công ích (101) lớn hơn số tiếp nhận (100)"),
-        ({"paid": 101}, "Thanh toán trực tuyến", "thanh toán trực tuyến (101) lớn hơn số tiếp nhận (100)"),
+        (
+            {"full": 90, "partial": 20},
+            "Trực tuyến toàn trình",
+            "trực tuyến toàn trình và một phần (110) lớn hơn số tiếp nhận (100)",
+        ),
+        (
+            {"postal": 101},
+            "Bưu chính công ích",
+            "qua bưu chính công ích (101) lớn hơn số tiếp nhận (100)",
+        ),
+        (
+            {"paid": 101},
+            "Thanh toán trực tuyến",
+            "thanh toán trực tuyến (101) lớn hơn số tiếp nhận (100)",
+        ),
         ({"digitised": 150}, "Số hóa", "được số hóa (150) lớn hơn số tiếp nhận (100)"),
-        ({"electronic": 96}, "Kết quả điện tử", "có kết quả điện tử (96) lớn hơn số đã giải quyết (95)"),
-        ({"pending": 9}, "Đang giải quyết trong hạn", "đã giải quyết + đang giải quyết + trả lại (104) phải bằng số tiếp nhận (100)"),
-        ({"resolved": 94}, "Đã giải quyết", "số đã giải quyết (94) khác tổng trước hạn + đúng hạn + quá hạn (95)"),
+        (
+            {"electronic": 96},
+            "Kết quả điện tử",
+            "có kết quả điện tử (96) lớn hơn số đã giải quyết (95)",
+        ),
+        (
+            {"pending": 9},
+            "Đang giải quyết trong hạn",
+            "đã giải quyết + đang giải quyết + trả lại (104) phải bằng số tiếp nhận (100)",
+        ),
+        (
+            {"resolved": 94},
+            "Đã giải quyết",
+            "số đã giải quyết (94) khác tổng trước hạn + đúng hạn + quá hạn (95)",
+        ),
         ({"period": "2023-Q7"}, "Kỳ", "không phải là kỳ báo cáo"),
         ({"period": "2025-Q3"}, "Kỳ", "nằm ngoài thời gian hiệu lực của đơn vị"),
         ({"unit": "99999"}, "Mã đơn vị", "không có đơn vị mã 99999"),
@@ -118,7 +195,11 @@ def test_each_broken_rule_has_its_own_message(world, superuser, changes, column,
     world.commune_a.save()
     errors = errors_of([row(**changes)], superuser)
     assert len(errors) == 1, errors
-    assert errors[0].startswith("Dòng 2 (đơn vị ") and f"cột {column}: " in errors[0] and rule in errors[0], errors
+    assert (
+        errors[0].startswith("Dòng 2 (đơn vị ")
+        and f"cột {column}: " in errors[0]
+        and rule in errors[0]
+    ), errors
 
 
 def test_every_bad_row_is_listed_and_a_repeated_period_is_caught(world, superuser):
@@ -133,12 +214,19 @@ def test_every_bad_row_is_listed_and_a_repeated_period_is_caught(world, superuse
 
 def test_an_officer_may_import_only_own_unit(world):
     errors = errors_of([row(), row(unit="19348")], world.officer_a)
-    assert errors == ["Dòng 3 (đơn vị 19348), cột Mã đơn vị: bạn không được nhập số liệu cho đơn vị này"]
+    assert errors == [
+        "Dòng 3 (đơn vị 19348), cột Mã đơn vị: bạn không được nhập số liệu cho đơn vị này"
+    ]
 
 
 def test_the_rules_hold_in_the_database_too(world):
     good = figures(world.commune_a, "2023-01", resolved_on_time=10)
-    for field, value in [("resolved_late", 5), ("postal", 11), ("electronic_results", 11), ("digitised", 11)]:
+    for field, value in [
+        ("resolved_late", 5),
+        ("postal", 11),
+        ("electronic_results", 11),
+        ("digitised", 11),
+    ]:
         setattr(good, field, value)
         with pytest.raises(IntegrityError), transaction.atomic():
             good.save()
@@ -148,8 +236,21 @@ def test_the_rules_hold_in_the_database_too(world):
 
 
 def test_rule_violations_is_empty_for_consistent_figures():
-    counts = dict(new_received=8525, carried_over=0, online_full=1000, online_partial=1351, postal=0,
-                  resolved_early=3076, resolved_on_time=5138, resolved_late=101, pending_within=210,
-                  pending_overdue=0, returned=0, paid_online=0, electronic_results=0, digitised=0)
+    counts = dict(
+        new_received=8525,
+        carried_over=0,
+        online_full=1000,
+        online_partial=1351,
+        postal=0,
+        resolved_early=3076,
+        resolved_on_time=5138,
+        resolved_late=101,
+        pending_within=210,
+        pending_overdue=0,
+        returned=0,
+        paid_online=0,
+        electronic_results=0,
+        digitised=0,
+    )
     assert rule_violations(counts) == []
     assert rule_violations(counts, stated_resolved=8315) == []
