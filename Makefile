@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_ENV := DEBUG=1
 
-.PHONY: run test lint bench install system-deps messages migrate demo clean
+.PHONY: run test lint fmt bench install system-deps messages migrate demo clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ run: demo
 
 test: messages
 	$(BIN)/python -m pytest -n 2 -q
+
+fmt: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 lint: install
 	$(BIN)/ruff check .

@@ -264,4 +264,7 @@ def test_the_chart_starts_below_the_lowest_rate_so_differences_show(world):
     figures(world.commune_b, "2023", resolved_on_time=99, resolved_late=1)
     floor, bars = build_report(world.district, P("2023"), P("2023")).chart()
     assert floor == 90
-    assert [(row.code, width) for row, width in bars] == [("19348", D("90.0")), ("19375", D("60.0"))]
+    assert [(row.code, width) for row, width in bars] == [
+        ("19348", D("90.0")),
+        ("19375", D("60.0")),
+    ]
