@@ -122,6 +122,7 @@ def test_a_good_file_is_imported_and_a_second_import_updates_with_history(world,
     statistics.refresh_from_db()
     assert (statistics.resolved_late, statistics.pending_within, statistics.version) == (4, 6, 2)
     change = statistics.changes.first()
+    assert change is not None
     assert change.changed_by == superuser and change.source == DossierChange.Source.IMPORT
     assert change.before["resolved_late"] == 5 and change.after["resolved_late"] == 4
 

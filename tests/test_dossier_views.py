@@ -93,8 +93,8 @@ def test_a_second_save_from_an_old_page_is_refused_and_nothing_is_overwritten(wo
         form_data(world.commune_a, version=version, resolved_late=3, pending_within=7),
     )
     assert response.status_code == 200
-    page = response.content.decode()
-    assert "Người khác đã lưu số liệu này" in page and 'value="3"' in page
+    text = response.content.decode()
+    assert "Người khác đã lưu số liệu này" in text and 'value="3"' in text
     statistics.refresh_from_db()
     assert (statistics.resolved_late, statistics.version) == (4, 2)
     again = mine.post(
