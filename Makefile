@@ -41,6 +41,7 @@ fmt: install
 	$(BIN)/ruff check --fix .
 
 lint: install
+	@mkdir -p var
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(DEV_ENV) $(BIN)/mypy .
