@@ -65,12 +65,17 @@ class ZeroDenominator(enum.StrEnum):
 
 
 class InputError(ValueError):
-    """A leaf input the method cannot accept (outside its range, unknown level, ...)."""
+    """A leaf input the method cannot accept (outside its range, unknown level, ...).
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
+    ``template`` is an English message with ``%(name)s`` placeholders, marked for
+    translation, and ``params`` fills them; the interface translates and formats both.
+    """
+
+    def __init__(self, code: str, template: str, **params: object) -> None:
         self.code = code
-        self.message = message
+        self.template = template
+        self.params = params
+        super().__init__(f"{code}: {template % params}")
 
 
 class ParameterError(ValueError):
@@ -104,6 +109,7 @@ class MethodSpec:
     denominator: str | None = None
     on_zero: ZeroDenominator = ZeroDenominator.NOT_APPLICABLE
     per_item: Decimal | None = None  # count
+    allow_not_applicable: bool = False  # the unit may declare it does not apply (with a reason)
 
     def input_names(self) -> tuple[str, ...]:
         return tuple(n for n in (self.value_input, self.numerator, self.denominator) if n)
@@ -191,7 +197,7 @@ class LeafInput:
     ``value``: manual points, count of items, survey points, bonus/penalty points, or the
     number a threshold reads; ``answer``: yes/no; ``level``: the chosen level's label;
     ``numbers``: named inputs of ratios; ``reason``: why points were lost or why the leaf
-    does not apply.
+    does not apply; ``points``: the points themselves, where no inputs are known.
     """
 
     value: Decimal | None = None
@@ -200,6 +206,7 @@ class LeafInput:
     numbers: Mapping[str, Decimal] | None = None
     not_applicable: bool = False
     reason: str = ""
+    points: Decimal | None = None  # given directly (e.g. migrated from a spreadsheet)
 
 
 @dataclass(frozen=True)
@@ -274,7 +281,8 @@ class CriteriaTree:
             if self.parent_of[i] >= 0 and i not in adjustments
         ]
         self.leaf_plan = [
-            (i, self.nodes[i].code, _scorer(self.nodes[i])) for i in self.scored_leaves
+            (i, self.nodes[i].code, self.nodes[i].max_score, _scorer(self.nodes[i]))
+            for i in self.scored_leaves
         ]
 
     def _flatten(self, node: Criterion, parent: int, field_position: int) -> None:
@@ -394,12 +402,17 @@ def score_unit(tree: CriteriaTree, inputs: Mapping[str, LeafInput]) -> UnitResul
     not_applicable: list[str] = []
     unscored: list[str] = []
     get = inputs.get
-    for position, code, scorer in tree.leaf_plan:
+    for position, code, maximum, scorer in tree.leaf_plan:
         given = get(code)
         if given is None:
             unscored.append(code)
             continue
-        points = None if given.not_applicable else scorer(given)
+        if given.not_applicable:
+            points = None
+        elif given.points is not None:
+            points = _direct_points(code, maximum, given.points)
+        else:
+            points = scorer(given)
         if points is None:  # not applicable, declared or by a zero denominator
             not_applicable.append(code)
             continue
@@ -489,7 +502,12 @@ def rank_results(results: Mapping[K, UnitResult], dense: bool = False) -> dict[K
 
 def _within(node: Criterion, value: Decimal) -> Decimal:
     if value < ZERO or value > node.max_score:
-        raise InputError(node.code, f"{value} is outside 0–{node.max_score}")
+        raise InputError(
+            node.code,
+            gettext_noop("%(value)s is outside 0–%(max)s"),
+            value=value,
+            max=node.max_score,
+        )
     return value
 
 
@@ -502,9 +520,11 @@ def _ratio(node: Criterion, spec: MethodSpec, given: LeafInput) -> Decimal | boo
         numerator = numbers[spec.numerator]
         denominator = numbers[spec.denominator]
     except KeyError as missing:
-        raise InputError(node.code, f"missing input {missing.args[0]}") from None
+        raise InputError(
+            node.code, gettext_noop("the figure %(name)s is missing"), name=missing.args[0]
+        ) from None
     if numerator < ZERO or denominator < ZERO:
-        raise InputError(node.code, "counts cannot be negative")
+        raise InputError(node.code, gettext_noop("a count cannot be negative"))
     if denominator == ZERO:
         if spec.on_zero is ZeroDenominator.FULL:
             return True
@@ -512,6 +532,23 @@ def _ratio(node: Criterion, spec: MethodSpec, given: LeafInput) -> Decimal | boo
             return ZERO
         return None
     return numerator / denominator
+
+
+def score_leaf(node: Criterion, given: LeafInput) -> Decimal | None:
+    """One leaf's points for ``given``; None when it does not apply. Raises ``InputError``."""
+    if given.not_applicable:
+        return None
+    if given.points is not None:
+        return _direct_points(node.code, node.max_score, given.points)
+    return _scorer(node)(given)
+
+
+def _direct_points(code: str, maximum: Decimal, points: Decimal) -> Decimal:
+    if not ZERO <= points <= maximum:
+        raise InputError(
+            code, gettext_noop("%(value)s is outside 0–%(max)s"), value=points, max=maximum
+        )
+    return points
 
 
 def _scorer(node: Criterion) -> Callable[[LeafInput], Decimal | None]:
@@ -527,11 +564,21 @@ def _scorer(node: Criterion) -> Callable[[LeafInput], Decimal | None]:
         def manual(given: LeafInput) -> Decimal | None:
             value = given.value
             if value is None:
-                raise InputError(node.code, "a score is required")
+                raise InputError(node.code, gettext_noop("a score is required"))
             if value < ZERO or value > maximum:
-                raise InputError(node.code, f"{value} is outside 0–{maximum}")
+                raise InputError(
+                    node.code,
+                    gettext_noop("%(value)s is outside 0–%(max)s"),
+                    value=value,
+                    max=maximum,
+                )
             if step is not None and value % step:
-                raise InputError(node.code, f"{value} is not a multiple of {step}")
+                raise InputError(
+                    node.code,
+                    gettext_noop("%(value)s is not a multiple of %(step)s"),
+                    value=value,
+                    step=step,
+                )
             return value
 
         return manual
@@ -540,7 +587,7 @@ def _scorer(node: Criterion) -> Callable[[LeafInput], Decimal | None]:
 
         def yes_no(given: LeafInput) -> Decimal | None:
             if given.answer is None:
-                raise InputError(node.code, "answer yes or no")
+                raise InputError(node.code, gettext_noop("answer yes or no"))
             return maximum if given.answer else ZERO
 
         return yes_no
@@ -552,7 +599,7 @@ def _scorer(node: Criterion) -> Callable[[LeafInput], Decimal | None]:
             try:
                 return points_of[given.level or ""]
             except KeyError:
-                raise InputError(node.code, f"unknown level {given.level!r}") from None
+                raise InputError(node.code, gettext_noop("choose one of the levels")) from None
 
         return levels
 
@@ -562,14 +609,30 @@ def _scorer(node: Criterion) -> Callable[[LeafInput], Decimal | None]:
         def count(given: LeafInput) -> Decimal | None:
             value = given.value
             if value is None or value < ZERO or value % 1:
-                raise InputError(node.code, "the count must be a whole number of 0 or more")
+                raise InputError(
+                    node.code, gettext_noop("the count must be a whole number of 0 or more")
+                )
             return min(value * per_item, maximum)
 
         return count
 
     if method is Method.PROPORTIONAL:
+        numerator_name, denominator_name = spec.numerator, spec.denominator
 
         def proportional(given: LeafInput) -> Decimal | None:
+            numbers = given.numbers
+            if numbers is not None:  # the common case first: both counts there, denominator > 0
+                numerator = numbers.get(numerator_name)  # type: ignore[arg-type]
+                denominator = numbers.get(denominator_name)  # type: ignore[arg-type]
+                if (
+                    numerator is not None
+                    and denominator is not None
+                    and denominator > 0
+                    and numerator >= 0
+                ):
+                    if numerator >= denominator:
+                        return maximum
+                    return round_points(maximum * numerator / denominator)
             ratio = _ratio(node, spec, given)
             if ratio is None:
                 return None
@@ -587,7 +650,11 @@ def _scorer(node: Criterion) -> Callable[[LeafInput], Decimal | None]:
             if spec.value_input:
                 value = (given.numbers or {}).get(spec.value_input, given.value)
                 if value is None:
-                    raise InputError(node.code, f"missing input {spec.value_input}")
+                    raise InputError(
+                        node.code,
+                        gettext_noop("the figure %(name)s is missing"),
+                        name=spec.value_input,
+                    )
             else:
                 ratio = _ratio(node, spec, given)
                 if ratio is None:

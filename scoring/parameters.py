@@ -12,6 +12,9 @@ separated by ``|``; numbers take a decimal comma or point::
     count         mỗi mục: 1
     yes_no, survey, bonus, penalty: no parameters (a bonus's or penalty's cap is its maximum)
 
+Any method may add ``không áp dụng: được phép``: the unit may then declare, with a reason,
+that the criterion does not apply to it.
+
 A threshold on a ratio reads it in % (numerator / denominator × 100). ``mẫu số 0`` (what a
 zero denominator scores) is one of ``đủ điểm``, ``0 điểm``, ``không áp dụng`` (default).
 """
@@ -60,6 +63,8 @@ KEYS = {
     "zero": "zero",
     "mỗi mục": "per_item",
     "per_item": "per_item",
+    "không áp dụng": "allow_na",
+    "not_applicable": "allow_na",
 }
 ALLOWED_KEYS: dict[Method, set[str]] = {
     Method.MANUAL: {"step"},
@@ -132,7 +137,7 @@ def parse_parameters(method: Method, text: str, max_score: Decimal) -> MethodSpe
     values: dict[str, str] = {}
     for key, value in _pairs(text or ""):
         name = KEYS.get(key)
-        if name is None or name not in ALLOWED_KEYS.get(method, set()):
+        if name is None or name not in ALLOWED_KEYS.get(method, set()) | {"allow_na"}:
             raise ParameterError(
                 _("“%(key)s” is not a parameter of the method %(method)s")
                 % {"key": key, "method": METHOD_NAMES_VI[method]}
@@ -184,12 +189,26 @@ def parse_parameters(method: Method, text: str, max_score: Decimal) -> MethodSpe
         denominator=values.get("denominator"),
         on_zero=zero,
         per_item=parse_number(values["per_item"]) if "per_item" in values else None,
+        allow_not_applicable=_allow_na(values.get("allow_na")),
     )
     try:
         spec.validate(max_score)
     except ParameterError as error:
         raise ParameterError(_(str(error))) from None
     return spec
+
+
+ALLOW_NA_WORDS = {"được phép", "có", "yes", "true", "allowed"}
+
+
+def _allow_na(text: str | None) -> bool:
+    if text is None:
+        return False
+    if text.strip().casefold() not in ALLOW_NA_WORDS:
+        raise ParameterError(
+            _("write “không áp dụng: được phép” to let a unit declare the criterion does not apply")
+        )
+    return True
 
 
 def format_parameters(spec: MethodSpec) -> str:
@@ -217,6 +236,8 @@ def format_parameters(spec: MethodSpec) -> str:
         parts.append(f"mẫu số 0: {ZERO_RULE_VI[spec.on_zero]}")
     if spec.per_item is not None:
         parts.append(f"mỗi mục: {format_number(spec.per_item)}")
+    if spec.allow_not_applicable:
+        parts.append("không áp dụng: được phép")
     return "; ".join(parts)
 
 
@@ -235,6 +256,8 @@ def spec_to_json(spec: MethodSpec) -> dict[str, Any]:
         data["on_zero"] = spec.on_zero.value
     if spec.per_item is not None:
         data["per_item"] = str(spec.per_item)
+    if spec.allow_not_applicable:
+        data["allow_not_applicable"] = True
     return data
 
 
@@ -251,6 +274,7 @@ def spec_from_json(method: str, data: dict[str, Any]) -> MethodSpec:
         denominator=data.get("denominator"),
         on_zero=ZeroDenominator(data.get("on_zero", ZeroDenominator.NOT_APPLICABLE)),
         per_item=Decimal(data["per_item"]) if "per_item" in data else None,
+        allow_not_applicable=bool(data.get("allow_not_applicable", False)),
     )
 
 
