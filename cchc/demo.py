@@ -111,6 +111,7 @@ def load_demo() -> list[tuple[str, str, str]]:
 
     _load_demo_criteria()
     _load_demo_dossiers()
+    _open_demo_assessments()
     rows = []
     for username, full_name, role, unit_code, is_staff in DEMO_USERS:
         user, _ = User.objects.get_or_create(username=username)
@@ -214,3 +215,18 @@ def _load_demo_dossiers() -> None:
         DossierStatistics.objects.get_or_create(
             unit=units[code], period_kind="month", year=year, number=month, defaults=counts
         )
+
+
+def _open_demo_assessments() -> None:
+    """The 2022 self-assessment open for Vĩnh Linh's communes, with two months to go."""
+    from django.utils import timezone
+
+    from scoring.models import CriteriaSet
+    from scoring.self_assessment import open_assessments
+
+    criteria_set = CriteriaSet.objects.get(
+        year=2022, scope__code="464", title=DEMO_CRITERIA_TITLE.format(year=2022)
+    )
+    if not criteria_set.assessments.exists():
+        admin = User.objects.get(username="admin")
+        open_assessments(criteria_set, timezone.now() + datetime.timedelta(days=60), admin)

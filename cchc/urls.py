@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from cchc import views
+from scoring.urls import assessment_urls, evidence_urls
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -23,6 +24,8 @@ urlpatterns = [
     path("don-vi/xuat/", views.unit_export, name="unit_export"),
     path("don-vi/<str:code>/", views.unit_detail, name="unit_detail"),
     path("bo-tieu-chi/", include("scoring.urls")),
+    path("danh-gia/", include(assessment_urls)),
+    path("tai-lieu/", include(evidence_urls)),
     path("ho-so-tthc/", include("dossiers.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),

@@ -5,8 +5,16 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from scoring.engine import Classification, CriteriaTree, Criterion
-from scoring.models import CriteriaSet
+from dossiers.reports import dossier_inputs_for
+from scoring.engine import (
+    Classification,
+    CriteriaTree,
+    Criterion,
+    LeafInput,
+    UnitResult,
+    score_unit,
+)
+from scoring.models import Assessment, CriteriaSet
 from scoring.models import Criterion as CriterionRow
 from scoring.parameters import spec_from_json
 
@@ -40,3 +48,45 @@ def load_tree(criteria_set: CriteriaSet) -> CriteriaTree:
     """The criteria set as an engine tree (one query)."""
     rows = list(criteria_set.criteria.order_by("sort_key"))
     return tree_from_rows(rows, classification_of(criteria_set), criteria_set.dense_ranking)
+
+
+def criterion_node(row: CriterionRow) -> Criterion:
+    """One leaf criterion as an engine node."""
+    return Criterion(
+        row.code,
+        row.title,
+        row.max_score,
+        spec_from_json(row.method, row.parameters) if row.method else None,
+    )
+
+
+def dossier_values_for(assessment: Assessment) -> dict[str, Decimal]:
+    """The inputs the unit's dossier figures give for the set's year; empty without figures."""
+    values, counts = dossier_inputs_for(assessment.unit, assessment.criteria_set.year)
+    return values if any(counts.values()) else {}
+
+
+def self_inputs(
+    assessment: Assessment, tree: CriteriaTree, rows: list[CriterionRow]
+) -> dict[str, LeafInput]:
+    """Every self-assessed item of the assessment as engine inputs."""
+    from scoring.self_assessment import input_of
+
+    dossier = dossier_values_for(assessment)
+    by_pk = {row.pk: row for row in rows}
+    inputs = {}
+    for item in assessment.items.all():
+        row = by_pk.get(item.criterion_id)
+        node = tree.nodes[tree.position[row.code]] if row is not None else None
+        if node is not None and node.method is not None:
+            inputs[row.code] = input_of(item, node.method, dossier)  # type: ignore[union-attr]
+    return inputs
+
+
+def score_self_assessment(assessment: Assessment) -> UnitResult:
+    """The unit's self-assessment scored by the engine (unscored sub-criteria count 0)."""
+    rows = list(assessment.criteria_set.criteria.order_by("sort_key"))
+    tree = tree_from_rows(
+        rows, classification_of(assessment.criteria_set), assessment.criteria_set.dense_ranking
+    )
+    return score_unit(tree, self_inputs(assessment, tree, rows))

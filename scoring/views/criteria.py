@@ -21,7 +21,7 @@ from scoring.criteria_sets import (
     publish_criteria_set,
     visible_criteria_sets,
 )
-from scoring.forms import CopyForm, CriteriaImportForm
+from scoring.forms import CopyForm, CriteriaImportForm, OpenAssessmentsForm
 from scoring.models import CriteriaSet, ReadOnlyError
 from scoring.parameters import describe, spec_from_json
 
@@ -74,6 +74,7 @@ def criteria_set_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "fields": fields,
             "leaf_count": sum(1 for c in criteria if c.method),
             "can_administer": can_administer,
+            "open_form": OpenAssessmentsForm(),
             "copy_form": CopyForm(
                 initial={
                     "year": criteria_set.year + 1,

@@ -1,0 +1,293 @@
+"""The self-assessment workflow: open assessments, record a sub-criterion, submit, reopen,
+extend a deadline."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cchc.models import Unit, User
+from scoring.engine import InputError, LeafInput, Method, MethodSpec, score_leaf
+from scoring.fetch import criterion_node, dossier_values_for
+from scoring.models import Assessment, AssessmentItem, CriteriaSet, Criterion, StateChange
+from scoring.models.assessments import AssessmentState
+from scoring.parameters import format_number, spec_from_json
+
+# Sub-criteria the unit does not score itself.
+NOT_SELF_ASSESSED = frozenset({Method.SURVEY, Method.PENALTY})
+OPTIONAL = frozenset({Method.BONUS})
+
+
+class AssessmentLocked(Exception):
+    """The self-assessment can no longer change (submitted, or past the deadline)."""
+
+
+class StaleItem(Exception):
+    """Someone saved this sub-criterion since it was opened; nothing was overwritten."""
+
+    def __init__(self, current: AssessmentItem) -> None:
+        super().__init__("stale item")
+        self.current = current
+
+
+@dataclass
+class SelfInput:
+    """What the officer typed for one sub-criterion."""
+
+    value: Decimal | None = None
+    answer: bool | None = None
+    level: str = ""
+    numbers: dict[str, Decimal] = field(default_factory=dict)
+    not_applicable: bool = False
+    not_applicable_reason: str = ""
+    explanation: str = ""
+
+
+def is_self_assessed(criterion: Criterion) -> bool:
+    return bool(criterion.method) and Method(criterion.method) not in NOT_SELF_ASSESSED
+
+
+def is_required(criterion: Criterion) -> bool:
+    return is_self_assessed(criterion) and Method(criterion.method) not in OPTIONAL
+
+
+@transaction.atomic
+def open_assessments(
+    criteria_set: CriteriaSet, deadline: datetime.datetime, user: User
+) -> tuple[int, int]:
+    """An assessment for every unit the set scores (in force at the end of its year).
+    Returns (opened, already open)."""
+    if not criteria_set.is_published:
+        raise ValidationError(_("Publish the criteria set before opening the self-assessment."))
+    if deadline <= timezone.now():
+        raise ValidationError(_("The deadline must be in the future."))
+    units = (
+        Unit.objects.within([criteria_set.scope])
+        .filter(kind__in=criteria_set.unit_kinds)
+        .in_force_on(datetime.date(criteria_set.year, 12, 31))
+    )
+    existing = set(criteria_set.assessments.values_list("unit_id", flat=True))
+    new = [
+        Assessment(unit_id=pk, criteria_set=criteria_set, deadline=deadline, opened_by=user)
+        for pk in units.exclude(pk__in=existing).values_list("pk", flat=True)
+    ]
+    Assessment.objects.bulk_create(new, batch_size=1000)
+    return len(new), len(existing)
+
+
+def input_of(item: AssessmentItem, spec: MethodSpec, dossier: dict[str, Decimal]) -> LeafInput:
+    """The engine's input for an item; figures from dossier statistics win over typed ones."""
+    numbers = {name: Decimal(str(value)) for name, value in item.self_numbers.items()}
+    numbers.update({name: dossier[name] for name in spec.input_names() if name in dossier})
+    return LeafInput(
+        value=item.self_value,
+        answer=item.self_answer,
+        level=item.self_level or None,
+        numbers=numbers,
+        not_applicable=item.not_applicable,
+        reason=item.not_applicable_reason or item.explanation,
+        points=item.self_points,
+    )
+
+
+@transaction.atomic
+def record_self_assessment(
+    assessment: Assessment,
+    criterion: Criterion,
+    typed: SelfInput,
+    user: User,
+    expected_version: int | None,
+) -> AssessmentItem:
+    """Check and save the unit's answer for one sub-criterion, with the score it gives.
+
+    Raises ``AssessmentLocked``, ``StaleItem`` or ``ValidationError`` (by form field)."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if not assessment.accepts_self_assessment(timezone.now()):
+        raise AssessmentLocked
+    if criterion.criteria_set_id != assessment.criteria_set_id or not is_self_assessed(criterion):
+        raise ValidationError(_("This sub-criterion is not self-assessed."))
+    spec = spec_from_json(criterion.method, criterion.parameters)
+    if typed.not_applicable and not spec.allow_not_applicable:
+        raise ValidationError({"not_applicable": _("This sub-criterion always applies.")})
+    if typed.not_applicable and not typed.not_applicable_reason.strip():
+        raise ValidationError(
+            {"not_applicable_reason": _("Say why the sub-criterion does not apply.")}
+        )
+
+    item, created = AssessmentItem.objects.select_for_update().get_or_create(
+        assessment=assessment, criterion=criterion, defaults={"updated_by": user}
+    )
+    if not created and expected_version != item.version:
+        raise StaleItem(item)
+    item.self_value = typed.value
+    item.self_answer = typed.answer
+    item.self_level = typed.level
+    item.self_numbers = {name: str(value) for name, value in typed.numbers.items()}
+    item.self_points = None
+    item.not_applicable = typed.not_applicable
+    item.not_applicable_reason = typed.not_applicable_reason.strip() if typed.not_applicable else ""
+    item.explanation = typed.explanation.strip()
+    dossier = dossier_values_for(assessment)
+    try:
+        item.self_score = score_leaf(criterion_node(criterion), input_of(item, spec, dossier))
+    except InputError as error:
+        raise ValidationError({_field_of(spec): translated(error)}) from None
+    item.version = item.version if created else item.version + 1
+    item.updated_by = user
+    item.save()
+    return item
+
+
+def _field_of(spec: MethodSpec) -> str:
+    method = spec.method
+    if method is Method.YES_NO:
+        return "answer"
+    if method is Method.LEVELS:
+        return "level"
+    if method in (Method.PROPORTIONAL, Method.THRESHOLDS):
+        return "numbers"
+    return "value"
+
+
+def translated(error: InputError) -> str:
+    params = {
+        key: format_number(value) if isinstance(value, Decimal) else value
+        for key, value in error.params.items()
+    }
+    message = _(error.template) % params
+    return message[0].upper() + message[1:] + "."
+
+
+@dataclass
+class Progress:
+    required: int
+    scored: int
+    without_evidence: int
+
+    @property
+    def percent(self) -> int:
+        return round(self.scored * 100 / self.required) if self.required else 100
+
+
+def progress_of(assessment: Assessment, criteria: list[Criterion]) -> Progress:
+    required = {c.pk for c in criteria if is_required(c)}
+    items = assessment.items.filter(criterion_id__in=required).annotate(
+        evidence_count=Count("evidence_links")
+    )
+    scored = without = 0
+    for item in items.only("not_applicable", "self_score"):
+        if item.is_scored:
+            scored += 1
+            if not item.not_applicable and item.self_score and not item.evidence_count:  # type: ignore[attr-defined]
+                without += 1
+    return Progress(required=len(required), scored=scored, without_evidence=without)
+
+
+def submission_problems(assessment: Assessment) -> list[str]:
+    """What stops the unit from submitting: every unscored sub-criterion, every score
+    without evidence and without an explanation."""
+    criteria = [c for c in assessment.criteria_set.criteria.order_by("sort_key") if is_required(c)]
+    items = {
+        item.criterion_id: item
+        for item in assessment.items.annotate(evidence_count=Count("evidence_links"))
+    }
+    problems = []
+    for criterion in criteria:
+        item = items.get(criterion.pk)
+        if item is None or not item.is_scored:
+            problems.append(
+                _("%(code)s %(title)s: not scored yet")
+                % {"code": criterion.code, "title": criterion.title}
+            )
+        elif (
+            not item.not_applicable
+            and item.self_score
+            and not item.evidence_count
+            and not item.explanation
+        ):  # type: ignore[attr-defined]
+            problems.append(
+                _(
+                    "%(code)s %(title)s: scored without evidence; attach evidence or explain why there is none"
+                )
+                % {"code": criterion.code, "title": criterion.title}
+            )
+    return problems
+
+
+def _move(assessment: Assessment, to_state: str, user: User, reason: str = "") -> None:
+    StateChange.objects.create(
+        assessment=assessment,
+        from_state=assessment.state,
+        to_state=to_state,
+        changed_by=user,
+        reason=reason,
+    )
+    assessment.state = to_state
+
+
+@transaction.atomic
+def submit_assessment(assessment: Assessment, user: User) -> list[str]:
+    """Submit, or return what is missing (nothing changes then)."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if not assessment.accepts_self_assessment(timezone.now()):
+        raise AssessmentLocked
+    problems = submission_problems(assessment)
+    if problems:
+        return problems
+    _move(assessment, AssessmentState.SUBMITTED, user)
+    assessment.submitted_by = user
+    assessment.submitted_at = timezone.now()
+    assessment.save(update_fields=["state", "submitted_by", "submitted_at"])
+    return []
+
+
+@transaction.atomic
+def reopen_assessment(
+    assessment: Assessment, user: User, reason: str, deadline: datetime.datetime | None
+) -> None:
+    """Let one unit change its submitted self-assessment again (an administrator's decision)."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.state != AssessmentState.SUBMITTED:
+        raise ValidationError(
+            _("Only a submitted self-assessment that is not yet under appraisal can be reopened.")
+        )
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for reopening."))
+    new_deadline = deadline or assessment.deadline
+    if new_deadline <= timezone.now():
+        raise ValidationError(_("The deadline has passed: give a new one."))
+    _move(assessment, AssessmentState.DRAFT, user, reason.strip())
+    assessment.deadline = new_deadline
+    assessment.save(update_fields=["state", "deadline"])
+
+
+@transaction.atomic
+def extend_deadline(
+    assessment: Assessment, user: User, deadline: datetime.datetime, reason: str
+) -> None:
+    """Give one unit more time for its self-assessment."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.state != AssessmentState.DRAFT:
+        raise ValidationError(_("Only a self-assessment still in progress can get more time."))
+    if deadline <= timezone.now() or deadline <= assessment.deadline:
+        raise ValidationError(
+            _("The new deadline must be later than the current one and in the future.")
+        )
+    old = timezone.localtime(assessment.deadline).strftime("%d/%m/%Y %H:%M")
+    StateChange.objects.create(
+        assessment=assessment,
+        from_state=assessment.state,
+        to_state=assessment.state,
+        changed_by=user,
+        reason=_("Deadline extended from %(old)s. %(reason)s")
+        % {"old": old, "reason": reason.strip()},
+    )
+    assessment.deadline = deadline
+    assessment.save(update_fields=["deadline"])

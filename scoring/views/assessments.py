@@ -1,0 +1,451 @@
+"""Pages of the self-assessment: the list, the officer's page with per-sub-criterion saving
+(htmx), evidence, submission; opening, reopening and extending for administrators."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cchc.access import request_user, require_role_on
+from cchc.models import Role, Unit, User
+from scoring.criteria_sets import visible_criteria_sets
+from scoring.evidence_files import link_evidence, replace_evidence, store_evidence
+from scoring.fetch import dossier_values_for, score_self_assessment
+from scoring.forms import EvidenceUploadForm, ItemForm, OpenAssessmentsForm, ReopenForm, initial_of
+from scoring.models import Assessment, AssessmentItem, Criterion, Evidence, EvidenceLink
+from scoring.parameters import describe, spec_from_json
+from scoring.self_assessment import (
+    AssessmentLocked,
+    StaleItem,
+    extend_deadline,
+    is_required,
+    is_self_assessed,
+    open_assessments,
+    progress_of,
+    record_self_assessment,
+    reopen_assessment,
+    submit_assessment,
+)
+
+ENTRY_ROLES = [Role.OFFICER, Role.ADMINISTRATOR]
+
+
+def _assessment_or_404(request: HttpRequest, pk: int) -> Assessment:
+    user = request_user(request)
+    visible = Assessment.objects.filter(unit__in=Unit.objects.visible_to(user)).select_related(
+        "unit", "criteria_set"
+    )
+    return get_object_or_404(visible, pk=pk)
+
+
+def _editable_criterion(assessment: Assessment, criterion_pk: int) -> Criterion:
+    criterion = get_object_or_404(
+        Criterion, pk=criterion_pk, criteria_set_id=assessment.criteria_set_id
+    )
+    if not is_self_assessed(criterion):
+        raise ValidationError(_("This sub-criterion is not self-assessed."))
+    return criterion
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+@login_required
+def assessment_list(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    assessments = (
+        Assessment.objects.filter(unit__in=Unit.objects.visible_to(user))
+        .select_related("unit", "criteria_set")
+        .annotate(
+            scored=Count(
+                "items", filter=Q(items__self_score__isnull=False) | Q(items__not_applicable=True)
+            )
+        )
+        .order_by("-criteria_set__year", "unit__path")
+    )
+    page = Paginator(assessments, 50).get_page(request.GET.get("page"))
+    return render(request, "scoring/assessment_list.html", {"page": page, "now": timezone.now()})
+
+
+def _page_context(
+    request: HttpRequest, assessment: Assessment, bound: dict[int, ItemForm] | None = None
+) -> dict[str, Any]:
+    user = request_user(request)
+    criteria = list(assessment.criteria_set.criteria.order_by("sort_key"))
+    items = {
+        item.criterion_id: item
+        for item in assessment.items.prefetch_related(
+            Prefetch("evidence_links", queryset=EvidenceLink.objects.select_related("evidence"))
+        )
+    }
+    dossier = dossier_values_for(assessment)
+    can_edit = assessment.accepts_self_assessment(timezone.now()) and _may_enter(
+        user, assessment.unit
+    )
+    children: dict[int | None, list[Criterion]] = {}
+    for criterion in criteria:
+        children.setdefault(criterion.parent_id, []).append(criterion)
+        criterion.kids = []  # type: ignore[attr-defined]
+    for criterion in criteria:
+        criterion.kids = children.get(criterion.pk, [])  # type: ignore[attr-defined]
+        if criterion.method:
+            _decorate(criterion, items.get(criterion.pk), dossier, (bound or {}).get(criterion.pk))
+    result = score_self_assessment(assessment)
+    return {
+        "assessment": assessment,
+        "fields": children.get(None, []),
+        "progress": progress_of(assessment, criteria),
+        "result": result,
+        "can_edit": can_edit,
+        "can_administer": Unit.objects.actionable_by(user, [Role.ADMINISTRATOR])
+        .filter(pk=assessment.unit_id)
+        .exists(),
+        "library": Evidence.objects.filter(unit=assessment.unit, replaced_by__isnull=True).order_by(
+            "original_name"
+        )
+        if can_edit
+        else [],
+        "upload_form": EvidenceUploadForm(),
+        "reopen_form": ReopenForm(),
+        "history": assessment.state_changes.select_related("changed_by"),
+    }
+
+
+def _decorate(
+    criterion: Criterion,
+    item: AssessmentItem | None,
+    dossier: dict[str, Decimal],
+    form: ItemForm | None,
+) -> None:
+    """Attach what the page shows of a sub-criterion: method in words, its item, its form."""
+    spec = spec_from_json(criterion.method, criterion.parameters)
+    criterion.described = describe(spec, criterion.max_score)  # type: ignore[attr-defined]
+    criterion.item = item  # type: ignore[attr-defined]
+    criterion.self_assessed = is_self_assessed(criterion)  # type: ignore[attr-defined]
+    criterion.required = is_required(criterion)  # type: ignore[attr-defined]
+    criterion.links = list(item.evidence_links.all()) if item else []  # type: ignore[attr-defined]
+    if criterion.self_assessed:  # type: ignore[attr-defined]
+        criterion.form = form or ItemForm(  # type: ignore[attr-defined]
+            initial=initial_of(item) if item else {},
+            criterion=criterion,
+            spec=spec,
+            dossier=dossier,
+        )
+
+
+def _may_enter(user: User, unit: Unit) -> bool:
+    return Unit.objects.actionable_by(user, ENTRY_ROLES).filter(pk=unit.pk).exists()
+
+
+@login_required
+def assessment_page(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _assessment_or_404(request, pk)
+    return render(request, "scoring/assessment_page.html", _page_context(request, assessment))
+
+
+def _render_item(
+    request: HttpRequest,
+    assessment: Assessment,
+    criterion: Criterion,
+    form: ItemForm | None = None,
+    notice: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The sub-criterion's part of the page, with the summary swapped in out of band."""
+    context = _page_context(request, assessment, {criterion.pk: form} if form is not None else None)
+    target = next(c for field in context["fields"] for c in _walk(field) if c.pk == criterion.pk)
+    context.update({"criterion": target, "notice": notice, "oob": True})
+    return render(request, "scoring/partials/item_response.html", context, status=status)
+
+
+def _walk(criterion: Criterion) -> list[Criterion]:
+    found = [criterion]
+    for kid in criterion.kids:  # type: ignore[attr-defined]
+        found += _walk(kid)
+    return found
+
+
+def _back(assessment: Assessment, criterion: Criterion) -> HttpResponse:
+    return redirect(reverse("assessment_page", args=[assessment.pk]) + f"#item-{criterion.pk}")
+
+
+@login_required
+@require_POST
+def item_save(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
+    user = request_user(request)
+    assessment = _assessment_or_404(request, pk)
+    require_role_on(user, assessment.unit, ENTRY_ROLES)
+    criterion = get_object_or_404(
+        Criterion, pk=criterion_pk, criteria_set_id=assessment.criteria_set_id
+    )
+    spec = spec_from_json(criterion.method, criterion.parameters)
+    form = ItemForm(
+        request.POST, criterion=criterion, spec=spec, dossier=dossier_values_for(assessment)
+    )
+    if form.is_valid():
+        try:
+            record_self_assessment(
+                assessment, criterion, form.self_input(), user, form.cleaned_data.get("version")
+            )
+        except AssessmentLocked:
+            form.add_error(
+                None,
+                _(
+                    "The self-assessment is closed (submitted or past its deadline); nothing was saved."
+                ),
+            )
+        except StaleItem as conflict:
+            form.add_error(
+                None,
+                _(
+                    "Someone else saved this sub-criterion meanwhile (their score: %(score)s). "
+                    "Nothing was overwritten; check and save again."
+                )
+                % {
+                    "score": conflict.current.self_score
+                    if conflict.current.self_score is not None
+                    else "—"
+                },
+            )
+            data = request.POST.copy()
+            data[form.add_prefix("version")] = str(conflict.current.version)
+            form.data = data
+        except ValidationError as error:
+            form.add_service_errors(
+                error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+            )
+        else:
+            if not _is_htmx(request):
+                messages.success(request, _("Saved %(code)s.") % {"code": criterion.code})
+                return _back(assessment, criterion)
+            return _render_item(request, assessment, criterion, notice=_("Saved."))
+    if _is_htmx(request):
+        return _render_item(request, assessment, criterion, form)
+    context = _page_context(request, assessment, {criterion.pk: form})
+    return render(request, "scoring/assessment_page.html", context, status=400)
+
+
+def _item_for(assessment: Assessment, criterion: Criterion, user: User) -> AssessmentItem:
+    item, _created = AssessmentItem.objects.get_or_create(
+        assessment=assessment, criterion=criterion, defaults={"updated_by": user}
+    )
+    return item
+
+
+def _evidence_action(
+    request: HttpRequest, pk: int, criterion_pk: int
+) -> tuple[User, Assessment, Criterion]:
+    user = request_user(request)
+    assessment = _assessment_or_404(request, pk)
+    require_role_on(user, assessment.unit, ENTRY_ROLES)
+    criterion = get_object_or_404(
+        Criterion, pk=criterion_pk, criteria_set_id=assessment.criteria_set_id
+    )
+    return user, assessment, criterion
+
+
+def _after_evidence(
+    request: HttpRequest, assessment: Assessment, criterion: Criterion, notice: str
+) -> HttpResponse:
+    if _is_htmx(request):
+        return _render_item(request, assessment, criterion, notice=notice)
+    if notice:
+        messages.info(request, notice)
+    return _back(assessment, criterion)
+
+
+@login_required
+@require_POST
+def evidence_upload(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
+    user, assessment, criterion = _evidence_action(request, pk, criterion_pk)
+    if not assessment.accepts_self_assessment(timezone.now()):
+        return _after_evidence(
+            request,
+            assessment,
+            criterion,
+            _("The self-assessment is closed; nothing was uploaded."),
+        )
+    form = EvidenceUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _after_evidence(
+            request, assessment, criterion, " ".join(m for ms in form.errors.values() for m in ms)
+        )
+    try:
+        evidence = store_evidence(
+            assessment.unit,
+            form.cleaned_data["file"],
+            user,
+            form.cleaned_data["document_number"],
+            form.cleaned_data["document_date"],
+        )
+    except ValidationError as error:
+        return _after_evidence(request, assessment, criterion, " ".join(error.messages))
+    link_evidence(_item_for(assessment, criterion, user), evidence, user)
+    return _after_evidence(
+        request, assessment, criterion, _("Uploaded %(name)s.") % {"name": evidence.original_name}
+    )
+
+
+@login_required
+@require_POST
+def evidence_link(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
+    user, assessment, criterion = _evidence_action(request, pk, criterion_pk)
+    if not assessment.accepts_self_assessment(timezone.now()):
+        return _after_evidence(
+            request, assessment, criterion, _("The self-assessment is closed; nothing was changed.")
+        )
+    evidence = get_object_or_404(
+        Evidence, pk=request.POST.get("evidence") or 0, unit=assessment.unit
+    )
+    link_evidence(_item_for(assessment, criterion, user), evidence, user)
+    return _after_evidence(
+        request, assessment, criterion, _("Linked %(name)s.") % {"name": evidence.original_name}
+    )
+
+
+@login_required
+@require_POST
+def evidence_unlink(request: HttpRequest, pk: int, criterion_pk: int, link_pk: int) -> HttpResponse:
+    _user, assessment, criterion = _evidence_action(request, pk, criterion_pk)
+    if not assessment.accepts_self_assessment(timezone.now()):
+        return _after_evidence(
+            request, assessment, criterion, _("The self-assessment is closed; nothing was changed.")
+        )
+    link = get_object_or_404(
+        EvidenceLink, pk=link_pk, item__assessment=assessment, item__criterion=criterion
+    )
+    link.delete()
+    return _after_evidence(
+        request, assessment, criterion, _("The file no longer supports this sub-criterion.")
+    )
+
+
+def _visible_evidence_or_404(request: HttpRequest, pk: int) -> Evidence:
+    user = request_user(request)
+    return get_object_or_404(Evidence.objects.filter(unit__in=Unit.objects.visible_to(user)), pk=pk)
+
+
+@login_required
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    evidence = _visible_evidence_or_404(request, pk)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@require_POST
+def evidence_replace(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    evidence = _visible_evidence_or_404(request, pk)
+    require_role_on(user, evidence.unit, ENTRY_ROLES)
+    form = EvidenceUploadForm(request.POST, request.FILES)
+    back = request.POST.get("next") or reverse("assessment_list")
+    if not back.startswith("/"):
+        back = reverse("assessment_list")
+    if form.is_valid():
+        try:
+            new = replace_evidence(evidence, form.cleaned_data["file"], user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("A new version of %(name)s was uploaded; the old one is kept.")
+                % {"name": new.original_name},
+            )
+    else:
+        messages.error(request, _("Choose the new file."))
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    assessment = _assessment_or_404(request, pk)
+    require_role_on(user, assessment.unit, ENTRY_ROLES)
+    try:
+        problems = submit_assessment(assessment, user)
+    except AssessmentLocked:
+        messages.error(
+            request, _("The self-assessment is closed (already submitted or past its deadline).")
+        )
+        return redirect("assessment_page", pk=pk)
+    if problems:
+        context = _page_context(request, assessment)
+        context["problems"] = problems
+        return render(request, "scoring/assessment_page.html", context, status=400)
+    messages.success(request, _("Submitted. The self-assessment can no longer be changed."))
+    return redirect("assessment_page", pk=pk)
+
+
+@login_required
+@require_POST
+def assessment_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    assessment = _assessment_or_404(request, pk)
+    require_role_on(user, assessment.unit, [Role.ADMINISTRATOR])
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            if request.POST.get("action") == "extend":
+                extend_deadline(
+                    assessment,
+                    user,
+                    form.cleaned_data["deadline"] or assessment.deadline,
+                    form.cleaned_data["reason"],
+                )
+                messages.success(request, _("The deadline was extended."))
+            else:
+                reopen_assessment(
+                    assessment, user, form.cleaned_data["reason"], form.cleaned_data["deadline"]
+                )
+                messages.success(request, _("The self-assessment was reopened for the unit."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, _("Give the reason."))
+    return redirect("assessment_page", pk=pk)
+
+
+@login_required
+@require_POST
+def assessments_open(request: HttpRequest, set_pk: int) -> HttpResponse:
+    user = request_user(request)
+    criteria_set = get_object_or_404(visible_criteria_sets(user), pk=set_pk)
+    require_role_on(user, criteria_set.scope, [Role.ADMINISTRATOR])
+    form = OpenAssessmentsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the deadline."))
+        return redirect("criteria_set_detail", pk=set_pk)
+    try:
+        opened, existing = open_assessments(criteria_set, form.cleaned_data["deadline"], user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Opened the self-assessment for %(opened)s units (%(existing)s already open).")
+            % {"opened": opened, "existing": existing},
+        )
+    return redirect("criteria_set_detail", pk=set_pk)
