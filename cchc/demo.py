@@ -111,7 +111,6 @@ def load_demo() -> list[tuple[str, str, str]]:
 
     _load_demo_criteria()
     _load_demo_dossiers()
-    _open_demo_assessments()
     rows = []
     for username, full_name, role, unit_code, is_staff in DEMO_USERS:
         user, _ = User.objects.get_or_create(username=username)
@@ -123,6 +122,7 @@ def load_demo() -> list[tuple[str, str, str]]:
         unit = Unit.objects.get(code=unit_code)
         RoleAssignment.objects.get_or_create(user=user, unit=unit, role=role)
         rows.append((username, str(Role(role).label), str(unit)))
+    _open_demo_assessments()
     return rows
 
 

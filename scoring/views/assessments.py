@@ -281,7 +281,10 @@ def evidence_upload(request: HttpRequest, pk: int, criterion_pk: int) -> HttpRes
     form = EvidenceUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _after_evidence(
-            request, assessment, criterion, " ".join(m for ms in form.errors.values() for m in ms)
+            request,
+            assessment,
+            criterion,
+            " ".join(str(m) for ms in form.errors.values() for m in ms),
         )
     try:
         evidence = store_evidence(
