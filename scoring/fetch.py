@@ -76,6 +76,8 @@ def self_inputs(
     by_pk = {row.pk: row for row in rows}
     inputs = {}
     for item in assessment.items.all():
+        if not item.is_scored:  # created for its evidence, not answered yet
+            continue
         row = by_pk.get(item.criterion_id)
         node = tree.nodes[tree.position[row.code]] if row is not None else None
         if node is not None and node.method is not None:

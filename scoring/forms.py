@@ -112,7 +112,7 @@ class ItemForm(forms.Form):
         kwargs.setdefault("prefix", f"c{criterion.pk}")
         super().__init__(*args, **kwargs)
         from scoring.engine import Method
-        from scoring.parameters import input_label
+        from scoring.parameters import format_number, input_label
 
         self.spec = spec
         self.typed_inputs = [name for name in spec.input_names() if name not in dossier]
@@ -124,14 +124,15 @@ class ItemForm(forms.Form):
         method = spec.method
         maximum = criterion.max_score
         if method in (Method.MANUAL, Method.BONUS):
-            step = spec.step or Decimal("0.01")
+            # Localized: officers type 1,5 (a number input would refuse the comma).
             self.fields["value"] = forms.DecimalField(
-                label=_("Self score (0–%(max)s)") % {"max": maximum},
+                label=_("Self score (0–%(max)s)") % {"max": format_number(maximum)},
                 min_value=0,
                 max_value=maximum,
                 decimal_places=2,
                 required=False,
-                widget=forms.NumberInput(attrs={"step": step, "min": 0, "max": maximum}),
+                localize=True,
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
             )
         elif method is Method.COUNT:
             self.fields["value"] = forms.IntegerField(
@@ -155,7 +156,12 @@ class ItemForm(forms.Form):
             )
         for name in self.typed_inputs:
             self.fields[f"n_{name}"] = forms.DecimalField(
-                label=input_label(name), min_value=0, decimal_places=2, required=False
+                label=input_label(name),
+                min_value=0,
+                decimal_places=2,
+                required=False,
+                localize=True,
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
             )
         if spec.allow_not_applicable:
             self.fields["not_applicable"] = forms.BooleanField(

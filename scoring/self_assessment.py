@@ -156,13 +156,15 @@ def _field_of(spec: MethodSpec) -> str:
     return "value"
 
 
-def translated(error: InputError) -> str:
+def translated(error: InputError, sentence: bool = True) -> str:
+    """The engine's error in the interface language; as a sentence for a form field, as a
+    clause for a row of an import report."""
     params = {
         key: format_number(value) if isinstance(value, Decimal) else value
         for key, value in error.params.items()
     }
     message = _(error.template) % params
-    return message[0].upper() + message[1:] + "."
+    return message[0].upper() + message[1:] + "." if sentence else message
 
 
 @dataclass

@@ -55,3 +55,18 @@ def client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def evidence_storage(settings, tmp_path):
+    """Uploaded files of each test go to its own temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "evidence-store"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def assessment(world):
+    """The open 2022 self-assessment of commune A (a set with one sub-criterion per method)."""
+    from tests.assessment_fixtures import make_open_assessment
+
+    return make_open_assessment(world)

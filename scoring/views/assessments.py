@@ -201,12 +201,13 @@ def item_save(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
                 assessment, criterion, form.self_input(), user, form.cleaned_data.get("version")
             )
         except AssessmentLocked:
-            form.add_error(
-                None,
-                _(
-                    "The self-assessment is closed (submitted or past its deadline); nothing was saved."
-                ),
+            closed = _(
+                "The self-assessment is closed (submitted or past its deadline); nothing was saved."
             )
+            if _is_htmx(request):
+                return _render_item(request, assessment, criterion, notice=closed)
+            messages.error(request, closed)
+            return _back(assessment, criterion)
         except StaleItem as conflict:
             form.add_error(
                 None,

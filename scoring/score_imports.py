@@ -1,0 +1,224 @@
+"""Bulk entry of scores from a spreadsheet (for administrators migrating past data).
+
+Columns: Mã đơn vị, Mã tiêu chí, Điểm, Ghi chú. Each score is turned into the inputs of its
+sub-criterion's method (a yes/no of 0 or max, the level worth those points, a count...) so
+that it is checked like an officer's entry. All or nothing; every error is listed.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cchc.models import Unit, User
+from cchc.spreadsheets import ImportRefused, RowError, Table, cell_decimal, cell_text
+from scoring.engine import InputError, LeafInput, Method, MethodSpec, score_leaf
+from scoring.fetch import criterion_node
+from scoring.models import Assessment, AssessmentItem, CriteriaSet, Criterion
+from scoring.models.assessments import AssessmentState
+from scoring.parameters import format_number, spec_from_json
+from scoring.self_assessment import SelfInput, is_self_assessed, translated
+
+UNIT = "Mã đơn vị"
+CODE = "Mã tiêu chí"
+SCORE = "Điểm"
+NOTE = "Ghi chú"
+COLUMNS = [UNIT, CODE, SCORE, NOTE]
+
+
+@dataclass
+class ScoreRow:
+    row: int
+    unit: Unit
+    criteria_set: CriteriaSet
+    criterion: Criterion
+    typed: SelfInput
+    points: Decimal | None  # given directly where the method's inputs cannot be derived
+
+
+def _as_inputs(
+    spec: MethodSpec, score: Decimal, maximum: Decimal
+) -> tuple[SelfInput, Decimal | None]:
+    """The method's inputs that give ``score``; raise ValueError with the reason if none do."""
+    method = spec.method
+    if method is Method.YES_NO:
+        if score not in (0, maximum):
+            raise ValueError(
+                _("a yes/no sub-criterion scores 0 or %(max)s") % {"max": format_number(maximum)}
+            )
+        return SelfInput(answer=score == maximum), None
+    if method is Method.LEVELS:
+        for level in spec.levels:
+            if level.points == score:
+                return SelfInput(level=level.label), None
+        raise ValueError(_("no level is worth %(score)s points") % {"score": format_number(score)})
+    if method is Method.COUNT:
+        per_item = spec.per_item or Decimal(1)
+        if score % per_item:
+            raise ValueError(
+                _("the score is not a whole number of items of %(per)s points")
+                % {"per": format_number(per_item)}
+            )
+        return SelfInput(value=score / per_item), None
+    if method in (Method.MANUAL, Method.BONUS):
+        return SelfInput(value=score), None
+    return SelfInput(), score  # ratios and thresholds: the points themselves
+
+
+def validate_scores(table: Table, year: int) -> list[ScoreRow]:
+    errors = table.missing_columns([UNIT, CODE, SCORE])
+    if errors:
+        raise ImportRefused(errors)
+    codes = {cell_text(values.get(UNIT)) for _, values in table.rows}
+    units = {unit.code: unit for unit in Unit.objects.filter(code__in=codes)}
+    sets = list(
+        CriteriaSet.objects.filter(year=year, status=CriteriaSet.Status.PUBLISHED).select_related(
+            "scope"
+        )
+    )
+    criteria: dict[tuple[int, str], Criterion] = {
+        (c.criteria_set_id, c.code): c for c in Criterion.objects.filter(criteria_set__in=sets)
+    }
+    seen: dict[tuple[str, str], int] = {}
+    parsed = []
+    for number, values in table.rows:
+        unit_code, code = cell_text(values.get(UNIT)), cell_text(values.get(CODE))
+
+        def bad(
+            column: str,
+            message: str,
+            value: str,
+            *,
+            number: int = number,
+            unit_code: str = unit_code,
+        ) -> None:
+            errors.append(RowError(number, column, message, value, unit=unit_code))
+
+        unit = units.get(unit_code)
+        if unit is None:
+            bad(UNIT, _("there is no unit with code %(code)s") % {"code": unit_code}, unit_code)
+            continue
+        covering = [
+            s for s in sets if unit.kind in s.unit_kinds and unit.path.startswith(s.scope.path)
+        ]
+        if len(covering) != 1:
+            message = (
+                _("no published criteria set of %(year)s scores this unit")
+                if not covering
+                else _("several published criteria sets of %(year)s score this unit")
+            ) % {"year": year}
+            bad(UNIT, message, unit_code)
+            continue
+        criteria_set = covering[0]
+        criterion = criteria.get((criteria_set.pk, code))
+        if criterion is None or not criterion.method:
+            bad(CODE, _("the set has no sub-criterion %(code)s") % {"code": code}, code)
+            continue
+        if not is_self_assessed(criterion):
+            bad(CODE, _("%(code)s is not self-assessed") % {"code": code}, code)
+            continue
+        if (unit_code, code) in seen:
+            bad(
+                CODE,
+                _("%(code)s of this unit is already on row %(first)d")
+                % {"code": code, "first": seen[(unit_code, code)]},
+                code,
+            )
+            continue
+        seen[(unit_code, code)] = number
+        try:
+            score = cell_decimal(values.get(SCORE))
+        except ValueError:
+            score = None
+        if score is None:
+            bad(SCORE, _("the score is not a number"), cell_text(values.get(SCORE)))
+            continue
+        spec = spec_from_json(criterion.method, criterion.parameters)
+        try:
+            typed, points = _as_inputs(spec, score, criterion.max_score)
+            typed.explanation = cell_text(values.get(NOTE))
+            score_leaf(criterion_node(criterion), _leaf_input(typed, points))
+        except ValueError as error:
+            message = (
+                translated(error, sentence=False) if isinstance(error, InputError) else str(error)
+            )
+            bad(SCORE, message, cell_text(values.get(SCORE)))
+            continue
+        parsed.append(ScoreRow(number, unit, criteria_set, criterion, typed, points))
+    _check_assessments(parsed, errors)
+    if errors:
+        raise ImportRefused(errors)
+    return parsed
+
+
+def _check_assessments(rows: list[ScoreRow], errors: list[RowError]) -> None:
+    pairs = {(row.unit.pk, row.criteria_set.pk) for row in rows}
+    closed = {
+        (a.unit_id, a.criteria_set_id)
+        for a in Assessment.objects.filter(unit_id__in={u for u, _ in pairs}).exclude(
+            state=AssessmentState.DRAFT
+        )
+        if (a.unit_id, a.criteria_set_id) in pairs
+    }
+    for row in rows:
+        if (row.unit.pk, row.criteria_set.pk) in closed:
+            errors.append(
+                RowError(
+                    row.row,
+                    UNIT,
+                    _("the unit's assessment is already submitted"),
+                    row.unit.code,
+                    unit=row.unit.code,
+                )
+            )
+
+
+@transaction.atomic
+def import_scores(
+    table: Table, year: int, user: User, deadline: datetime.datetime | None = None
+) -> tuple[int, int]:
+    """Write the scores; returns (items written, assessments opened)."""
+    rows = validate_scores(table, year)
+    actor = user if user.pk else None  # the command runs as an unsaved superuser
+    deadline = deadline or timezone.now() + datetime.timedelta(days=30)
+    assessments: dict[tuple[int, int], Assessment] = {}
+    opened = 0
+    for row in rows:
+        key = (row.unit.pk, row.criteria_set.pk)
+        if key not in assessments:
+            assessment, created = Assessment.objects.get_or_create(
+                unit=row.unit,
+                criteria_set=row.criteria_set,
+                defaults={"deadline": deadline, "opened_by": actor},
+            )
+            assessments[key] = assessment
+            opened += created
+        item, _created = AssessmentItem.objects.get_or_create(
+            assessment=assessments[key], criterion=row.criterion
+        )
+        item.self_value, item.self_answer, item.self_level = (
+            row.typed.value,
+            row.typed.answer,
+            row.typed.level,
+        )
+        item.self_numbers, item.self_points = {}, row.points
+        item.not_applicable, item.not_applicable_reason = False, ""
+        item.explanation = row.typed.explanation
+        item.self_score = score_leaf(
+            criterion_node(row.criterion), _leaf_input(row.typed, row.points)
+        )
+        item.version += 0 if _created else 1
+        item.updated_by = actor
+        item.save()
+    return len(rows), opened
+
+
+def _leaf_input(typed: SelfInput, points: Decimal | None) -> LeafInput:
+    return LeafInput(
+        value=typed.value, answer=typed.answer, level=typed.level or None, points=points
+    )

@@ -1,0 +1,243 @@
+"""The officer's self-assessment page and the administrator's actions on it."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from scoring.models import Assessment, AssessmentItem, Evidence
+from scoring.models.assessments import AssessmentState
+from tests.assessment_fixtures import criterion
+from tests.conftest import client_for
+from tests.test_evidence import PDF
+
+HTMX = {"HX-Request": "true"}
+
+
+def save_url(assessment, code):
+    return reverse("item_save", args=[assessment.pk, criterion(assessment, code).pk])
+
+
+def field(assessment, code, name):
+    return f"c{criterion(assessment, code).pk}-{name}"
+
+
+def test_officer_sees_the_tree_with_methods_guidance_and_progress(
+    world, assessment, django_assert_max_num_queries
+):
+    client = client_for(world.officer_a)
+    with django_assert_max_num_queries(25):
+        response = client.get(reverse("assessment_page", args=[assessment.pk]))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Có: 2 điểm; không: 0 điểm" in page and "Chọn mức — Từ 3 hình thức: 2 điểm" in page
+    assert "Đã chấm 0/6 tiêu chí" in page
+    assert "Nộp kết quả tự đánh giá" in page
+
+
+def test_the_page_runs_the_same_queries_however_many_items_are_scored(
+    world, assessment, django_assert_max_num_queries
+):
+    client = client_for(world.officer_a)
+    for code, data in [
+        ("1.1", {"answer": "yes"}),
+        ("1.2", {"value": "1"}),
+        ("1.4", {"value": "2"}),
+    ]:
+        client.post(
+            save_url(assessment, code), {field(assessment, code, k): v for k, v in data.items()}
+        )
+    with django_assert_max_num_queries(25):
+        client.get(reverse("assessment_page", args=[assessment.pk]))
+
+
+def test_officer_of_another_commune_gets_404_everywhere(world, assessment):
+    client = client_for(world.officer_b)
+    assert client.get(reverse("assessment_page", args=[assessment.pk])).status_code == 404
+    assert client.post(save_url(assessment, "1.1"), {}).status_code == 404
+    assert client.post(reverse("assessment_submit", args=[assessment.pk])).status_code == 404
+    url = reverse("evidence_upload", args=[assessment.pk, criterion(assessment, "1.1").pk])
+    assert client.post(url, {"file": SimpleUploadedFile("a.pdf", PDF)}).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["leader", "appraiser"])
+def test_read_only_roles_see_the_page_but_get_403_when_writing(world, assessment, who):
+    client = client_for(getattr(world, who))
+    page = client.get(reverse("assessment_page", args=[assessment.pk]))
+    assert page.status_code == 200 and "Nộp kết quả tự đánh giá" not in page.content.decode()
+    assert (
+        client.post(
+            save_url(assessment, "1.1"), {field(assessment, "1.1", "answer"): "yes"}
+        ).status_code
+        == 403
+    )
+    assert client.post(reverse("assessment_submit", args=[assessment.pk])).status_code == 403
+    url = reverse("evidence_upload", args=[assessment.pk, criterion(assessment, "1.1").pk])
+    assert client.post(url, {"file": SimpleUploadedFile("a.pdf", PDF)}).status_code == 403
+    assert (
+        client.post(reverse("assessment_reopen", args=[assessment.pk]), {"reason": "x"}).status_code
+        == 403
+    )
+    assert not AssessmentItem.objects.exists() and not Evidence.objects.exists()
+
+
+def test_saving_with_htmx_returns_the_item_and_the_updated_summary(world, assessment):
+    response = client_for(world.officer_a).post(
+        save_url(assessment, "1.2"),
+        {field(assessment, "1.2", "value"): "1,5", field(assessment, "1.2", "explanation"): "9/12"},
+        headers=HTMX,
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f'id="item-{criterion(assessment, "1.2").pk}"' in page
+    assert 'id="assessment-summary" class="summary-box" hx-swap-oob="true"' in page
+    assert "Đã chấm 1/6 tiêu chí" in page and "Tổng điểm tự đánh giá: 1,50" in page
+    assert AssessmentItem.objects.get().explanation == "9/12"
+
+
+def test_an_error_keeps_what_was_typed_and_says_what_is_wrong(world, assessment):
+    response = client_for(world.officer_a).post(
+        save_url(assessment, "1.2"),
+        {
+            field(assessment, "1.2", "value"): "0,3",
+            field(assessment, "1.2", "explanation"): "giữ lại",
+        },
+        headers=HTMX,
+    )
+    page = response.content.decode()
+    assert "0,3 không phải là bội của bước chấm 0,5." in page
+    assert "giữ lại" in page and 'value="0,3"' in page
+    assert not AssessmentItem.objects.filter(self_score__isnull=False).exists()
+
+
+def test_without_htmx_saving_redirects_back_to_the_item(world, assessment):
+    response = client_for(world.officer_a).post(
+        save_url(assessment, "1.1"), {field(assessment, "1.1", "answer"): "yes"}
+    )
+    assert response.status_code == 302 and response["Location"].endswith(
+        f"#item-{criterion(assessment, '1.1').pk}"
+    )
+
+
+def test_a_stale_page_is_refused_with_the_other_score(world, assessment):
+    officer, admin = client_for(world.officer_a), client_for(world.admin)
+    officer.post(save_url(assessment, "1.2"), {field(assessment, "1.2", "value"): "1"})
+    admin.post(
+        save_url(assessment, "1.2"),
+        {field(assessment, "1.2", "value"): "2", field(assessment, "1.2", "version"): "1"},
+    )
+    response = officer.post(
+        save_url(assessment, "1.2"),
+        {field(assessment, "1.2", "value"): "0,5", field(assessment, "1.2", "version"): "1"},
+        headers=HTMX,
+    )
+    assert (
+        "Người khác vừa lưu tiêu chí này (điểm của họ: 2.00)" in response.content.decode()
+        or "điểm của họ: 2" in response.content.decode()
+    )
+    assert AssessmentItem.objects.get().self_score == 2
+
+
+def test_upload_links_evidence_and_a_bad_file_says_why(world, assessment):
+    client = client_for(world.officer_a)
+    url = reverse("evidence_upload", args=[assessment.pk, criterion(assessment, "1.1").pk])
+    ok = client.post(
+        url, {"file": SimpleUploadedFile("kh.pdf", PDF), "document_number": "5/KH"}, headers=HTMX
+    )
+    assert "kh.pdf" in ok.content.decode()
+    bad = client.post(
+        url,
+        {"file": SimpleUploadedFile("anh.pdf", b"\x89PNG\r\n\x1a\n" + b"\0" * 30)},
+        headers=HTMX,
+    )
+    assert "có đuôi .pdf nhưng nội dung là .png" in bad.content.decode()
+    assert (
+        Evidence.objects.count() == 1 and AssessmentItem.objects.get().evidence_links.count() == 1
+    )
+    other = reverse("evidence_link", args=[assessment.pk, criterion(assessment, "1.4").pk])
+    client.post(other, {"evidence": Evidence.objects.get().pk}, headers=HTMX)
+    assert Evidence.objects.get().links.count() == 2
+
+
+def test_submit_is_refused_with_the_list_of_what_is_missing(world, assessment):
+    response = client_for(world.officer_a).post(reverse("assessment_submit", args=[assessment.pk]))
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert (
+        "Chưa nộp được: còn 6 nội dung chưa hoàn thành." in page
+        and "1.1 Ban hành kế hoạch: chưa chấm điểm" in page
+    )
+    assessment.refresh_from_db()
+    assert assessment.state == AssessmentState.DRAFT
+
+
+def test_after_submitting_the_page_is_read_only(world, assessment):
+    from tests.test_self_assessment import complete
+
+    complete(assessment, world.officer_a)
+    client = client_for(world.officer_a)
+    assert client.post(reverse("assessment_submit", args=[assessment.pk])).status_code == 302
+    page = client.get(reverse("assessment_page", args=[assessment.pk])).content.decode()
+    assert "Nộp kết quả tự đánh giá" not in page and "Đã nộp" in page
+    response = client.post(
+        save_url(assessment, "1.1"),
+        {field(assessment, "1.1", "answer"): "no", field(assessment, "1.1", "version"): "1"},
+        headers=HTMX,
+    )
+    assert "Kỳ tự đánh giá đã đóng" in response.content.decode()
+
+
+def test_administrator_opens_reopens_and_extends(world):
+    from tests.assessment_fixtures import make_open_assessment
+    from tests.test_self_assessment import complete
+
+    assessment = make_open_assessment(world)
+    admin = client_for(world.admin)
+    later = timezone.localtime(assessment.deadline + datetime.timedelta(days=5)).strftime(
+        "%Y-%m-%dT%H:%M"
+    )
+    admin.post(
+        reverse("assessment_reopen", args=[assessment.pk]),
+        {"reason": "Mất điện", "deadline": later, "action": "extend"},
+    )
+    assessment.refresh_from_db()
+    assert timezone.localtime(assessment.deadline).strftime("%Y-%m-%dT%H:%M") == later
+    complete(assessment, world.officer_a)
+    client_for(world.officer_a).post(reverse("assessment_submit", args=[assessment.pk]))
+    officer_try = client_for(world.officer_a).post(
+        reverse("assessment_reopen", args=[assessment.pk]), {"reason": "x"}
+    )
+    assert officer_try.status_code == 403
+    admin.post(
+        reverse("assessment_reopen", args=[assessment.pk]),
+        {"reason": "Bổ sung 1.2", "action": "reopen"},
+    )
+    assessment.refresh_from_db()
+    assert assessment.state == AssessmentState.DRAFT
+
+
+def test_opening_from_the_set_page_is_for_administrators(world, assessment):
+    Assessment.objects.all().delete()
+    url = reverse("assessments_open", args=[assessment.criteria_set.pk])
+    deadline = (timezone.localtime() + datetime.timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
+    assert client_for(world.leader).post(url, {"deadline": deadline}).status_code == 403
+    assert client_for(world.officer_a).post(url, {"deadline": deadline}).status_code == 403
+    assert client_for(world.admin).post(url, {"deadline": deadline}).status_code == 302
+    assert Assessment.objects.count() == 2
+
+
+def test_assessment_list_shows_own_units_with_state(
+    world, assessment, django_assert_max_num_queries
+):
+    client = client_for(world.officer_a)
+    with django_assert_max_num_queries(6):
+        page = client.get(reverse("assessment_list"))
+    assert [a.unit.code for a in page.context["page"].object_list] == ["19375"]
+    assert (
+        len(client_for(world.appraiser).get(reverse("assessment_list")).context["page"].object_list)
+        == 2
+    )
