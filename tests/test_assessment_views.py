@@ -241,3 +241,21 @@ def test_assessment_list_shows_own_units_with_state(
         len(client_for(world.appraiser).get(reverse("assessment_list")).context["page"].object_list)
         == 2
     )
+
+
+def test_a_linked_file_can_be_replaced_from_the_page(world, assessment):
+    client = client_for(world.officer_a)
+    url = reverse("evidence_upload", args=[assessment.pk, criterion(assessment, "1.1").pk])
+    client.post(url, {"file": SimpleUploadedFile("kh.pdf", PDF)})
+    old = Evidence.objects.get()
+    page = client.get(reverse("assessment_page", args=[assessment.pk])).content.decode()
+    assert reverse("evidence_replace", args=[old.pk]) in page
+    back = reverse("assessment_page", args=[assessment.pk])
+    response = client.post(
+        reverse("evidence_replace", args=[old.pk]),
+        {"file": SimpleUploadedFile("kh-v2.pdf", PDF + b"2"), "next": back},
+    )
+    assert response["Location"] == back
+    assert [
+        link.evidence.original_name for link in AssessmentItem.objects.get().evidence_links.all()
+    ] == ["kh-v2.pdf"]
