@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from cchc import views
-from scoring.urls import assessment_urls, evidence_urls
+from scoring.urls import appraisal_urls, assessment_urls, evidence_urls, other_urls
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -26,6 +26,8 @@ urlpatterns = [
     path("bo-tieu-chi/", include("scoring.urls")),
     path("danh-gia/", include(assessment_urls)),
     path("tai-lieu/", include(evidence_urls)),
+    path("tham-dinh/", include(appraisal_urls)),
+    path("", include(other_urls)),
     path("ho-so-tthc/", include("dossiers.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),

@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.models import Unit, User
-from scoring.models import AssessmentItem, Evidence, EvidenceLink
+from scoring import audit
+from scoring.models import AssessmentItem, AssessmentState, AuditEntry, Evidence, EvidenceLink
 
 # What a unit may upload, by the type its content shows, with the names such files carry.
 ALLOWED_TYPES: dict[str, tuple[str, ...]] = {
@@ -120,19 +121,57 @@ def replace_evidence(old: Evidence, upload: UploadedFile, user: User) -> Evidenc
     new = store_evidence(old.unit, upload, user, old.document_number, old.document_date)
     old.replaced_by = new
     old.save(update_fields=["replaced_by"])
-    for link in old.links.select_related("item__assessment"):
-        if link.item.assessment.accepts_self_assessment(timezone.now()):
+    for link in old.links.select_related("item__assessment", "item__criterion"):
+        if accepts_evidence(link.item):
             EvidenceLink.objects.get_or_create(
                 evidence=new, item=link.item, defaults={"linked_by": user}
             )
             link.delete()
+            audit.record(
+                link.item.assessment,
+                AuditEntry.Kind.EVIDENCE,
+                user,
+                item=link.item,
+                old=old.original_name,
+                new=new.original_name,
+                reason=_("new version of the file"),
+            )
     return new
+
+
+def accepts_evidence(item: AssessmentItem) -> bool:
+    """Evidence can change during the self-assessment, and for the sub-criteria returned to
+    the unit while it explains."""
+    assessment = item.assessment
+    if assessment.accepts_self_assessment(timezone.now()):
+        return True
+    return (
+        assessment.state == AssessmentState.RETURNED
+        and item.explanation_requests.filter(
+            round=assessment.explanation_round, answered_at__isnull=True
+        ).exists()
+    )
 
 
 def link_evidence(item: AssessmentItem, evidence: Evidence, user: User) -> EvidenceLink:
     if evidence.unit_id != item.assessment.unit_id:
         raise ValidationError(_("The file belongs to another unit."))
-    link, _created = EvidenceLink.objects.get_or_create(
+    link, created = EvidenceLink.objects.get_or_create(
         evidence=evidence, item=item, defaults={"linked_by": user}
     )
+    if created:
+        audit.record(
+            item.assessment, AuditEntry.Kind.EVIDENCE, user, item=item, new=evidence.original_name
+        )
     return link
+
+
+def unlink_evidence(link: EvidenceLink, user: User) -> None:
+    audit.record(
+        link.item.assessment,
+        AuditEntry.Kind.EVIDENCE,
+        user,
+        item=link.item,
+        old=link.evidence.original_name,
+    )
+    link.delete()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
 
 from dossiers.reports import dossier_inputs_for
@@ -14,7 +15,7 @@ from scoring.engine import (
     UnitResult,
     score_unit,
 )
-from scoring.models import Assessment, CriteriaSet
+from scoring.models import Assessment, AssessmentItem, CriteriaSet
 from scoring.models import Criterion as CriterionRow
 from scoring.parameters import spec_from_json
 
@@ -92,3 +93,53 @@ def score_self_assessment(assessment: Assessment) -> UnitResult:
         rows, classification_of(assessment.criteria_set), assessment.criteria_set.dense_ranking
     )
     return score_unit(tree, self_inputs(assessment, tree, rows))
+
+
+def final_input(item: AssessmentItem) -> LeafInput | None:
+    """The appraised result of an item: the appraised score, or the self score kept; the
+    reason is the appraiser's, or the unit's explanation where the unit lost the points."""
+    if item.final_not_applicable:
+        return LeafInput(not_applicable=True, reason=item.not_applicable_reason)
+    if item.final_score is None:
+        return None
+    reason = item.appraisal_reason or item.explanation
+    return LeafInput(points=item.final_score, reason=reason)
+
+
+def _final_inputs(
+    items: list[AssessmentItem], tree: CriteriaTree, codes: dict[int, str]
+) -> dict[str, LeafInput]:
+    inputs = {}
+    for item in items:
+        code = codes.get(item.criterion_id)
+        given = final_input(item)
+        if code is not None and given is not None:
+            node = tree.nodes[tree.position[code]]
+            if node.is_adjustment and given.points is not None:
+                given = LeafInput(value=given.points, reason=given.reason)
+            inputs[code] = given
+    return inputs
+
+
+def score_final(assessment: Assessment) -> UnitResult:
+    """The assessment scored with its appraised results."""
+    rows = list(assessment.criteria_set.criteria.order_by("sort_key"))
+    tree = tree_from_rows(
+        rows, classification_of(assessment.criteria_set), assessment.criteria_set.dense_ranking
+    )
+    codes = {row.pk: row.code for row in rows}
+    return score_unit(tree, _final_inputs(list(assessment.items.all()), tree, codes))
+
+
+def set_results(criteria_set: CriteriaSet, states: Iterable[str]) -> dict[Assessment, UnitResult]:
+    """Every assessment of the set in ``states`` scored with its appraised results (three queries)."""
+    rows = list(criteria_set.criteria.order_by("sort_key"))
+    tree = tree_from_rows(rows, classification_of(criteria_set), criteria_set.dense_ranking)
+    codes = {row.pk: row.code for row in rows}
+    assessments = list(
+        criteria_set.assessments.filter(state__in=list(states)).select_related("unit")
+    )
+    items: dict[int, list[AssessmentItem]] = defaultdict(list)
+    for item in AssessmentItem.objects.filter(assessment__in=assessments):
+        items[item.assessment_id].append(item)
+    return {a: score_unit(tree, _final_inputs(items[a.pk], tree, codes)) for a in assessments}

@@ -222,3 +222,193 @@ def _leaf_input(typed: SelfInput, points: Decimal | None) -> LeafInput:
     return LeafInput(
         value=typed.value, answer=typed.answer, level=typed.level or None, points=points
     )
+
+
+REASON = "Lý do trừ điểm"
+APPRAISAL_COLUMNS = [UNIT, CODE, SCORE, REASON]
+IMPORTABLE_STATES = (
+    AssessmentState.SUBMITTED,
+    AssessmentState.UNDER_APPRAISAL,
+    AssessmentState.RETURNED,
+    AssessmentState.RESUBMITTED,
+    AssessmentState.APPRAISED,
+)
+
+
+@dataclass
+class AppraisalRow:
+    row: int
+    assessment_key: tuple[int, int]
+    unit: Unit
+    criteria_set: CriteriaSet
+    criterion: Criterion
+    score: Decimal
+    reason: str
+
+
+def validate_appraisal(table: Table, year: int) -> list[AppraisalRow]:
+    """Check an appraisal file: known units and sub-criteria, scores within each method,
+    a reason for every score below the self score (or below the maximum where the unit gave
+    none), assessments that can still be appraised."""
+    errors = table.missing_columns([UNIT, CODE, SCORE])
+    if errors:
+        raise ImportRefused(errors)
+    codes = {cell_text(values.get(UNIT)) for _, values in table.rows}
+    units = {unit.code: unit for unit in Unit.objects.filter(code__in=codes)}
+    sets = list(
+        CriteriaSet.objects.filter(year=year, status=CriteriaSet.Status.PUBLISHED).select_related(
+            "scope"
+        )
+    )
+    criteria = {
+        (c.criteria_set_id, c.code): c for c in Criterion.objects.filter(criteria_set__in=sets)
+    }
+    assessments = {
+        (a.unit_id, a.criteria_set_id): a
+        for a in Assessment.objects.filter(criteria_set__in=sets, unit__in=units.values())
+    }
+    self_scores = {
+        (item.assessment_id, item.criterion_id): item
+        for item in AssessmentItem.objects.filter(assessment__in=assessments.values())
+    }
+    seen: dict[tuple[str, str], int] = {}
+    parsed = []
+    for number, values in table.rows:
+        unit_code, code = cell_text(values.get(UNIT)), cell_text(values.get(CODE))
+
+        def bad(
+            column: str,
+            message: str,
+            value: str,
+            *,
+            number: int = number,
+            unit_code: str = unit_code,
+        ) -> None:
+            errors.append(RowError(number, column, message, value, unit=unit_code))
+
+        unit = units.get(unit_code)
+        if unit is None:
+            bad(UNIT, _("there is no unit with code %(code)s") % {"code": unit_code}, unit_code)
+            continue
+        covering = [
+            s for s in sets if unit.kind in s.unit_kinds and unit.path.startswith(s.scope.path)
+        ]
+        if len(covering) != 1:
+            bad(
+                UNIT,
+                _("no published criteria set of %(year)s scores this unit") % {"year": year},
+                unit_code,
+            )
+            continue
+        criteria_set = covering[0]
+        assessment = assessments.get((unit.pk, criteria_set.pk))
+        if assessment is not None and assessment.state not in IMPORTABLE_STATES:
+            labels = dict(AssessmentState.choices)
+            bad(
+                UNIT,
+                _("the assessment is “%(state)s” and cannot be appraised from a file")
+                % {"state": labels[assessment.state]},
+                unit_code,
+            )
+            continue
+        criterion = criteria.get((criteria_set.pk, code))
+        if criterion is None or not criterion.method:
+            bad(CODE, _("the set has no sub-criterion %(code)s") % {"code": code}, code)
+            continue
+        if (unit_code, code) in seen:
+            bad(
+                CODE,
+                _("%(code)s of this unit is already on row %(first)d")
+                % {"code": code, "first": seen[(unit_code, code)]},
+                code,
+            )
+            continue
+        seen[(unit_code, code)] = number
+        try:
+            score = cell_decimal(values.get(SCORE))
+        except ValueError:
+            score = None
+        if score is None:
+            bad(SCORE, _("the score is not a number"), cell_text(values.get(SCORE)))
+            continue
+        reason = cell_text(values.get(REASON))
+        try:
+            score_leaf(criterion_node(criterion), LeafInput(points=score))
+        except InputError as error:
+            bad(SCORE, translated(error, sentence=False), cell_text(values.get(SCORE)))
+            continue
+        item = self_scores.get((assessment.pk, criterion.pk)) if assessment is not None else None
+        reference = (
+            item.self_score
+            if item is not None and item.self_score is not None
+            else criterion.max_score
+        )
+        if Method(criterion.method) is not Method.SURVEY and score < reference and not reason:
+            bad(
+                REASON,
+                _("the score %(score)s is below %(reference)s but no reason is given")
+                % {"score": format_number(score), "reference": format_number(reference)},
+                "",
+            )
+            continue
+        parsed.append(
+            AppraisalRow(
+                number, (unit.pk, criteria_set.pk), unit, criteria_set, criterion, score, reason
+            )
+        )
+    if errors:
+        raise ImportRefused(errors)
+    return parsed
+
+
+@transaction.atomic
+def import_appraisal(table: Table, year: int, user: User) -> tuple[int, int]:
+    """Write appraised scores; every unit in the file ends appraised, its history recording
+    the import. Returns (scores written, units appraised)."""
+    from scoring import audit
+    from scoring.models import AuditEntry
+    from scoring.self_assessment import _move
+
+    rows = validate_appraisal(table, year)
+    actor = user if user.pk else None
+    assessments: dict[tuple[int, int], Assessment] = {}
+    now = timezone.now()
+    for row in rows:
+        assessment = assessments.get(row.assessment_key)
+        if assessment is None:
+            assessment, _created = Assessment.objects.get_or_create(
+                unit=row.unit,
+                criteria_set=row.criteria_set,
+                defaults={"deadline": now, "opened_by": actor, "state": AssessmentState.SUBMITTED},
+            )
+            assessments[row.assessment_key] = assessment
+        item, _created = AssessmentItem.objects.get_or_create(
+            assessment=assessment, criterion=row.criterion
+        )
+        old = item.final_score
+        item.appraised_score, item.appraisal_reason = row.score, row.reason
+        item.appraised_by, item.appraised_at = actor, now
+        item.appraisal_version += 1
+        item.save()
+        audit.record(
+            assessment,
+            AuditEntry.Kind.APPRAISED_SCORE,
+            user,
+            item=item,
+            old=old,
+            new=row.score,
+            reason=row.reason,
+            source="import",
+        )
+    for assessment in assessments.values():
+        if assessment.state != AssessmentState.APPRAISED:
+            _move(
+                assessment,
+                AssessmentState.APPRAISED,
+                user,
+                str(_("Appraisal imported from a file")),
+                source="import",
+            )
+        assessment.appraised_by = actor
+        assessment.save()
+    return len(rows), len(assessments)

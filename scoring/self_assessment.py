@@ -14,9 +14,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.models import Unit, User
+from scoring import audit
 from scoring.engine import InputError, LeafInput, Method, MethodSpec, score_leaf
 from scoring.fetch import criterion_node, dossier_values_for
-from scoring.models import Assessment, AssessmentItem, CriteriaSet, Criterion, StateChange
+from scoring.models import (
+    Assessment,
+    AssessmentItem,
+    AuditEntry,
+    CriteriaSet,
+    Criterion,
+    StateChange,
+)
 from scoring.models.assessments import AssessmentState
 from scoring.parameters import format_number, spec_from_json
 
@@ -126,6 +134,7 @@ def record_self_assessment(
     )
     if not created and expected_version != item.version:
         raise StaleItem(item)
+    before = _self_value(item)
     item.self_value = typed.value
     item.self_answer = typed.answer
     item.self_level = typed.level
@@ -142,7 +151,23 @@ def record_self_assessment(
     item.version = item.version if created else item.version + 1
     item.updated_by = user
     item.save()
+    if _self_value(item) != before:
+        audit.record(
+            assessment,
+            AuditEntry.Kind.SELF_SCORE,
+            user,
+            item=item,
+            old=before,
+            new=_self_value(item),
+            reason=item.not_applicable_reason or item.explanation,
+        )
     return item
+
+
+def _self_value(item: AssessmentItem) -> str:
+    if item.not_applicable:
+        return str(_("not applicable"))
+    return audit.shown(item.self_score)
 
 
 def _field_of(spec: MethodSpec) -> str:
@@ -223,13 +248,26 @@ def submission_problems(assessment: Assessment) -> list[str]:
     return problems
 
 
-def _move(assessment: Assessment, to_state: str, user: User, reason: str = "") -> None:
+def _move(
+    assessment: Assessment, to_state: str, user: User, reason: str = "", source: str = "page"
+) -> None:
+    """Record a state change (in the state history and the audit trail) and apply it."""
     StateChange.objects.create(
         assessment=assessment,
         from_state=assessment.state,
         to_state=to_state,
-        changed_by=user,
+        changed_by=user if user.pk else None,
         reason=reason,
+    )
+    labels = dict(AssessmentState.choices)
+    audit.record(
+        assessment,
+        AuditEntry.Kind.STATE,
+        user,
+        old=labels[assessment.state],
+        new=labels[to_state],
+        reason=reason,
+        source=source,
     )
     assessment.state = to_state
 

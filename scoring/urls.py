@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scoring.views import assessments, criteria
+from scoring.views import appraisal, assessments, criteria
 
 urlpatterns = [
     path("", criteria.criteria_set_list, name="criteria_set_list"),
@@ -13,7 +13,26 @@ urlpatterns = [
     path("<int:set_pk>/mo-danh-gia/", assessments.assessments_open, name="assessments_open"),
 ]
 
+appraisal_urls = [
+    path("", appraisal.appraisal_list, name="appraisal_list"),
+    path("<int:pk>/", appraisal.appraisal_page, name="appraisal_page"),
+    path("<int:pk>/muc/<int:criterion_pk>/", appraisal.appraise, name="appraise"),
+    path("<int:pk>/tra-lai/", appraisal.appraisal_return, name="appraisal_return"),
+    path("<int:pk>/chuyen/<str:name>/", appraisal.appraisal_move, name="appraisal_move"),
+]
+
 assessment_urls = [
+    path("<int:pk>/giai-trinh/", appraisal.explanation_page, name="explanation_page"),
+    path(
+        "<int:pk>/giai-trinh/<int:request_pk>/",
+        appraisal.explanation_answer,
+        name="explanation_answer",
+    ),
+    path("<int:pk>/diem-tru/", appraisal.deduction_report_page, name="deduction_report"),
+    path("<int:pk>/khac-phuc/", appraisal.remediation_page, name="remediation_page"),
+    path(
+        "<int:pk>/khac-phuc/<int:task_pk>/", appraisal.remediation_update, name="remediation_update"
+    ),
     path("", assessments.assessment_list, name="assessment_list"),
     path("<int:pk>/", assessments.assessment_page, name="assessment_page"),
     path("<int:pk>/nop/", assessments.assessment_submit, name="assessment_submit"),
@@ -37,4 +56,9 @@ assessment_urls = [
 evidence_urls = [
     path("<int:pk>/", assessments.evidence_download, name="evidence_download"),
     path("<int:pk>/thay/", assessments.evidence_replace, name="evidence_replace"),
+]
+
+other_urls = [
+    path("nhat-ky/", appraisal.audit_search, name="audit_search"),
+    path("khac-phuc/", appraisal.remediation_overview, name="remediation_overview"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -48,6 +49,14 @@ class Assessment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
+    appraised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    explanation_round = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         verbose_name = _("assessment")
@@ -94,6 +103,20 @@ class AssessmentItem(models.Model):
         _("self score"), max_digits=6, decimal_places=2, null=True, blank=True
     )
     version = models.PositiveIntegerField(default=1)
+    appraised_score = models.DecimalField(
+        _("appraised score"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Empty: the appraisal keeps the self score."),
+    )
+    appraisal_reason = models.TextField(_("reason for the appraised score"), blank=True)
+    appraised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    appraised_at = models.DateTimeField(null=True, blank=True)
+    appraisal_version = models.PositiveIntegerField(default=0)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -118,6 +141,15 @@ class AssessmentItem(models.Model):
     @property
     def is_scored(self) -> bool:
         return self.not_applicable or self.self_score is not None
+
+    @property
+    def final_score(self) -> Decimal | None:
+        """The appraised score, or the self score where the appraisal kept it."""
+        return self.appraised_score if self.appraised_score is not None else self.self_score
+
+    @property
+    def final_not_applicable(self) -> bool:
+        return self.not_applicable and self.appraised_score is None
 
 
 class StateChange(models.Model):

@@ -21,7 +21,13 @@ from django.views.decorators.http import require_POST
 from cchc.access import request_user, require_role_on
 from cchc.models import Role, Unit, User
 from scoring.criteria_sets import visible_criteria_sets
-from scoring.evidence_files import link_evidence, replace_evidence, store_evidence
+from scoring.evidence_files import (
+    accepts_evidence,
+    link_evidence,
+    replace_evidence,
+    store_evidence,
+    unlink_evidence,
+)
 from scoring.fetch import dossier_values_for, score_self_assessment
 from scoring.forms import EvidenceUploadForm, ItemForm, OpenAssessmentsForm, ReopenForm, initial_of
 from scoring.models import Assessment, AssessmentItem, Criterion, Evidence, EvidenceLink
@@ -261,6 +267,11 @@ def _evidence_action(
 def _after_evidence(
     request: HttpRequest, assessment: Assessment, criterion: Criterion, notice: str
 ) -> HttpResponse:
+    nxt = request.POST.get("next", "")
+    if nxt.startswith("/") and not nxt.startswith("//"):  # back to the explanation page
+        if notice:
+            messages.info(request, notice)
+        return redirect(nxt)
     if _is_htmx(request):
         return _render_item(request, assessment, criterion, notice=notice)
     if notice:
@@ -268,11 +279,22 @@ def _after_evidence(
     return _back(assessment, criterion)
 
 
+def _evidence_item(
+    assessment: Assessment, criterion: Criterion, user: User
+) -> AssessmentItem | None:
+    """The item whose evidence may change now (self-assessment, or returned for explanation)."""
+    if assessment.accepts_self_assessment(timezone.now()):
+        return _item_for(assessment, criterion, user)
+    item = AssessmentItem.objects.filter(assessment=assessment, criterion=criterion).first()
+    return item if item is not None and accepts_evidence(item) else None
+
+
 @login_required
 @require_POST
 def evidence_upload(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
     user, assessment, criterion = _evidence_action(request, pk, criterion_pk)
-    if not assessment.accepts_self_assessment(timezone.now()):
+    item = _evidence_item(assessment, criterion, user)
+    if item is None:
         return _after_evidence(
             request,
             assessment,
@@ -297,7 +319,7 @@ def evidence_upload(request: HttpRequest, pk: int, criterion_pk: int) -> HttpRes
         )
     except ValidationError as error:
         return _after_evidence(request, assessment, criterion, " ".join(error.messages))
-    link_evidence(_item_for(assessment, criterion, user), evidence, user)
+    link_evidence(item, evidence, user)
     return _after_evidence(
         request, assessment, criterion, _("Uploaded %(name)s.") % {"name": evidence.original_name}
     )
@@ -307,14 +329,15 @@ def evidence_upload(request: HttpRequest, pk: int, criterion_pk: int) -> HttpRes
 @require_POST
 def evidence_link(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
     user, assessment, criterion = _evidence_action(request, pk, criterion_pk)
-    if not assessment.accepts_self_assessment(timezone.now()):
+    item = _evidence_item(assessment, criterion, user)
+    if item is None:
         return _after_evidence(
             request, assessment, criterion, _("The self-assessment is closed; nothing was changed.")
         )
     evidence = get_object_or_404(
         Evidence, pk=request.POST.get("evidence") or 0, unit=assessment.unit
     )
-    link_evidence(_item_for(assessment, criterion, user), evidence, user)
+    link_evidence(item, evidence, user)
     return _after_evidence(
         request, assessment, criterion, _("Linked %(name)s.") % {"name": evidence.original_name}
     )
@@ -323,15 +346,15 @@ def evidence_link(request: HttpRequest, pk: int, criterion_pk: int) -> HttpRespo
 @login_required
 @require_POST
 def evidence_unlink(request: HttpRequest, pk: int, criterion_pk: int, link_pk: int) -> HttpResponse:
-    _user, assessment, criterion = _evidence_action(request, pk, criterion_pk)
-    if not assessment.accepts_self_assessment(timezone.now()):
+    user, assessment, criterion = _evidence_action(request, pk, criterion_pk)
+    if _evidence_item(assessment, criterion, user) is None:
         return _after_evidence(
             request, assessment, criterion, _("The self-assessment is closed; nothing was changed.")
         )
     link = get_object_or_404(
         EvidenceLink, pk=link_pk, item__assessment=assessment, item__criterion=criterion
     )
-    link.delete()
+    unlink_evidence(link, user)
     return _after_evidence(
         request, assessment, criterion, _("The file no longer supports this sub-criterion.")
     )

@@ -1,0 +1,407 @@
+"""Pages of the appraisal: the appraiser's list and page, moves between states, the unit's
+explanation page, the deduction report (page and PDF), the audit trail, the remediation plan."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cchc.access import request_user, require_administrator
+from cchc.models import Role, Unit, User
+from scoring import audit
+from scoring.appraisal import (
+    APPRAISING,
+    MOVES,
+    IllegalMove,
+    StaleAppraisal,
+    allowed_moves,
+    answer_question,
+    appraise_item,
+    may,
+    move_assessment,
+    return_items,
+)
+from scoring.deduction_report import deduction_report, deduction_report_pdf
+from scoring.fetch import score_final
+from scoring.models import (
+    Assessment,
+    AuditEntry,
+    Criterion,
+    EvidenceLink,
+    ExplanationRequest,
+    RemediationTask,
+)
+from scoring.models.assessments import AssessmentState as S
+from scoring.parameters import describe, spec_from_json
+from scoring.remediation import StaleTask, progress_by_unit, update_task
+
+IMAGE_TYPES = {"image/png", "image/jpeg"}
+
+
+def _visible_assessment(request: HttpRequest, pk: int) -> Assessment:
+    user = request_user(request)
+    visible = Assessment.objects.filter(unit__in=Unit.objects.visible_to(user)).select_related(
+        "unit", "criteria_set", "appraised_by", "approved_by"
+    )
+    return get_object_or_404(visible, pk=pk)
+
+
+def _is_appraiser_or_admin(user: User, assessment: Assessment) -> bool:
+    return (
+        Unit.objects.actionable_by(user, [Role.APPRAISER, Role.ADMINISTRATOR])
+        .filter(pk=assessment.unit_id)
+        .exists()
+    )
+
+
+@login_required
+def appraisal_list(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    units = Unit.objects.actionable_by(user, [Role.APPRAISER, Role.ADMINISTRATOR])
+    if not units.exists():
+        raise PermissionDenied
+    assessments = (
+        Assessment.objects.filter(unit__in=units)
+        .exclude(state=S.DRAFT)
+        .select_related("unit", "criteria_set")
+        .annotate(
+            appraised=Count("items", filter=Q(items__appraised_at__isnull=False)),
+            questions=Count("items__explanation_requests"),
+        )
+        .order_by("-criteria_set__year", "state", "unit__path")
+    )
+    state = request.GET.get("state", "")
+    if state in S.values:
+        assessments = assessments.filter(state=state)
+    page = Paginator(assessments, 50).get_page(request.GET.get("page"))
+    return render(
+        request, "scoring/appraisal_list.html", {"page": page, "states": S.choices, "state": state}
+    )
+
+
+def _appraisal_context(request: HttpRequest, assessment: Assessment) -> dict[str, Any]:
+    user = request_user(request)
+    criteria = list(assessment.criteria_set.criteria.order_by("sort_key"))
+    items = {
+        item.criterion_id: item
+        for item in assessment.items.prefetch_related(
+            Prefetch("evidence_links", queryset=EvidenceLink.objects.select_related("evidence")),
+            Prefetch("explanation_requests", queryset=ExplanationRequest.objects.order_by("round")),
+            Prefetch(
+                "audit_entries",
+                queryset=AuditEntry.objects.select_related("changed_by").order_by(
+                    "changed_at", "pk"
+                ),
+            ),
+        )
+    }
+    editing = assessment.state in APPRAISING and may(user, assessment, "appraiser")
+    for criterion in criteria:
+        item = items.get(criterion.pk)
+        criterion.item = item  # type: ignore[attr-defined]
+        if criterion.method:
+            criterion.described = describe(  # type: ignore[attr-defined]
+                spec_from_json(criterion.method, criterion.parameters), criterion.max_score
+            )
+    result = score_final(assessment)
+    return {
+        "assessment": assessment,
+        "criteria": criteria,
+        "result": result,
+        "editing": editing,
+        "moves": [
+            (name, MOVES[name].label)
+            for name in allowed_moves(user, assessment)
+            if name != "return"
+        ],
+        "can_return": editing,
+        "image_types": IMAGE_TYPES,
+    }
+
+
+@login_required
+def appraisal_page(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    assessment = _visible_assessment(request, pk)
+    if not _is_appraiser_or_admin(user, assessment):
+        raise PermissionDenied
+    return render(request, "scoring/appraisal_page.html", _appraisal_context(request, assessment))
+
+
+def _decimal(text: str) -> Decimal | None:
+    cleaned = text.strip().replace(" ", "")
+    if not cleaned:
+        return None
+    if "," in cleaned and "." not in cleaned:
+        cleaned = cleaned.replace(",", ".")
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation:
+        raise ValidationError({"score": _("Write the score as a number, e.g. 1,5.")}) from None
+
+
+@login_required
+@require_POST
+def appraise(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
+    user = request_user(request)
+    assessment = _visible_assessment(request, pk)
+    criterion = get_object_or_404(
+        Criterion, pk=criterion_pk, criteria_set_id=assessment.criteria_set_id
+    )
+    errors: dict[str, list[str]] = {}
+    notice = ""
+    typed = {"score": request.POST.get("score", ""), "reason": request.POST.get("reason", "")}
+    try:
+        version = int(request.POST.get("version") or 0)
+        appraise_item(
+            assessment, criterion, _decimal(typed["score"]), typed["reason"], user, version
+        )
+        notice = _("Saved.")
+        typed = {}
+    except StaleAppraisal as conflict:
+        current = conflict.current
+        errors["__all__"] = [
+            _(
+                "Another appraiser saved %(code)s meanwhile: %(score)s (%(reason)s). Nothing was overwritten; check and save again."
+            )
+            % {
+                "code": criterion.code,
+                "score": audit.shown(current.final_score) or "—",
+                "reason": current.appraisal_reason or "—",
+            }
+        ]
+        typed["version"] = str(current.appraisal_version)
+    except IllegalMove as error:
+        errors["__all__"] = error.messages
+    except ValidationError as error:
+        errors = error.message_dict
+    if request.headers.get("HX-Request") != "true":
+        for messages_ in errors.values():
+            for message in messages_:
+                messages.error(request, f"{criterion.code}: {message}")
+        return redirect(f"{request.path.rsplit('/muc/', 1)[0]}/#row-{criterion.pk}")
+    context = _appraisal_context(request, assessment)
+    row = next(c for c in context["criteria"] if c.pk == criterion.pk)
+    context.update(
+        {"criterion": row, "errors": errors, "typed": typed, "notice": notice, "oob": True}
+    )
+    return render(request, "scoring/partials/appraisal_response.html", context)
+
+
+@login_required
+@require_POST
+def appraisal_move(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    user = request_user(request)
+    assessment = _visible_assessment(request, pk)
+    if name not in MOVES or name == "return":
+        raise Http404
+    try:
+        move_assessment(assessment, name, user, request.POST.get("reason", ""))
+    except IllegalMove as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Done: %(move)s.") % {"move": MOVES[name].label})
+    if name == "resend":
+        return redirect("explanation_page", pk=pk)
+    if _is_appraiser_or_admin(user, assessment):
+        return redirect("appraisal_page", pk=pk)
+    return redirect("assessment_page", pk=pk)
+
+
+@login_required
+@require_POST
+def appraisal_return(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    assessment = _visible_assessment(request, pk)
+    criteria = {c.pk: c for c in assessment.criteria_set.criteria.exclude(method="")}
+    questions = {
+        criteria[int(key[2:])]: str(value)
+        for key, value in request.POST.items()
+        if key.startswith("q_") and key[2:].isdigit() and int(key[2:]) in criteria
+    }
+    try:
+        return_items(assessment, questions, user)
+    except IllegalMove as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Returned to the unit for explanation."))
+    return redirect("appraisal_page", pk=pk)
+
+
+@login_required
+def explanation_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """What the unit sees while explaining: only the returned sub-criteria, with the questions."""
+    user = request_user(request)
+    assessment = _visible_assessment(request, pk)
+    requests = list(
+        ExplanationRequest.objects.filter(item__assessment=assessment)
+        .select_related("item__criterion", "asked_by", "answered_by")
+        .prefetch_related(
+            Prefetch(
+                "item__evidence_links", queryset=EvidenceLink.objects.select_related("evidence")
+            )
+        )
+        .order_by("-round", "item__criterion__sort_key")
+    )
+    current = [
+        r
+        for r in requests
+        if r.round == assessment.explanation_round and assessment.state == S.RETURNED
+    ]
+    can_answer = assessment.state == S.RETURNED and may(user, assessment, "officer")
+    return render(
+        request,
+        "scoring/explanation_page.html",
+        {
+            "assessment": assessment,
+            "current": current,
+            "earlier": [r for r in requests if r not in current],
+            "can_answer": can_answer,
+        },
+    )
+
+
+@login_required
+@require_POST
+def explanation_answer(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse:
+    user = request_user(request)
+    assessment = _visible_assessment(request, pk)
+    question = get_object_or_404(ExplanationRequest, pk=request_pk, item__assessment=assessment)
+    try:
+        answer_question(question, request.POST.get("answer", ""), user)
+    except ValidationError as error:
+        messages.error(request, f"{question.item.criterion.code}: " + " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("Answer saved for %(code)s.") % {"code": question.item.criterion.code}
+        )
+    return redirect("explanation_page", pk=pk)
+
+
+def _report_or_404(request: HttpRequest, pk: int) -> Any:
+    user = request_user(request)
+    assessment = _visible_assessment(request, pk)
+    if assessment.state != S.PUBLISHED and not (
+        _is_appraiser_or_admin(user, assessment)
+        and assessment.state in (S.APPRAISED, S.APPROVED, *APPRAISING)
+    ):
+        raise Http404  # results are seen by the unit and leaders once published
+    return deduction_report(assessment)
+
+
+@login_required
+def deduction_report_page(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report_or_404(request, pk)
+    if request.GET.get("format") == "pdf":
+        response = HttpResponse(deduction_report_pdf(report), content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="bao-cao-diem-tru-{report.assessment.unit.code}.pdf"'
+        )
+        return response
+    return render(request, "scoring/deduction_report.html", {"report": report})
+
+
+@login_required
+def audit_search(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    require_administrator(user)
+    filters = {
+        key: request.GET.get(key, "").strip()
+        for key in ("unit_code", "criterion_code", "username", "kind", "text")
+    }
+    entries = audit.search(
+        user,
+        unit_code=filters["unit_code"],
+        criterion_code=filters["criterion_code"],
+        username=filters["username"],
+        kind=filters["kind"],
+        text=filters["text"],
+    )
+    page = Paginator(entries, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "scoring/audit_search.html",
+        {"page": page, "filters": filters, "kinds": AuditEntry.Kind.choices},
+    )
+
+
+@login_required
+def remediation_page(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    assessment = _visible_assessment(request, pk)
+    if assessment.state != S.PUBLISHED:
+        raise Http404
+    tasks = assessment.remediation_tasks.select_related("item__criterion", "updated_by").order_by(
+        "item__criterion__sort_key"
+    )
+    return render(
+        request,
+        "scoring/remediation_page.html",
+        {
+            "assessment": assessment,
+            "tasks": tasks,
+            "can_edit": may(user, assessment, "officer"),
+            "statuses": RemediationTask.Status.choices,
+        },
+    )
+
+
+@login_required
+@require_POST
+def remediation_update(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
+    import datetime
+
+    user = request_user(request)
+    assessment = _visible_assessment(request, pk)
+    if not may(user, assessment, "officer"):
+        raise PermissionDenied
+    task = get_object_or_404(RemediationTask, pk=task_pk, assessment=assessment)
+    status = request.POST.get("status", "")
+    deadline_text = request.POST.get("deadline", "")
+    try:
+        deadline = datetime.date.fromisoformat(deadline_text) if deadline_text else None
+    except ValueError:
+        deadline = None
+        messages.error(request, _("The deadline is not a date."))
+        return redirect("remediation_page", pk=pk)
+    if status not in RemediationTask.Status.values:
+        messages.error(request, _("Choose a status."))
+        return redirect("remediation_page", pk=pk)
+    try:
+        update_task(
+            task,
+            action=request.POST.get("action", ""),
+            assignee=request.POST.get("assignee", ""),
+            deadline=deadline,
+            status=status,
+            user=user,
+            expected_version=int(request.POST.get("version") or 0),
+        )
+    except StaleTask as conflict:
+        messages.error(
+            request,
+            _(
+                "%(code)s was changed by %(user)s meanwhile; nothing was overwritten. Check and save again."
+            )
+            % {"code": task.item.criterion.code, "user": conflict.current.updated_by or "—"},
+        )
+    else:
+        messages.success(request, _("Saved %(code)s.") % {"code": task.item.criterion.code})
+    return redirect("remediation_page", pk=pk)
+
+
+@login_required
+def remediation_overview(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    page = Paginator(progress_by_unit(user), 100).get_page(request.GET.get("page"))
+    return render(request, "scoring/remediation_overview.html", {"page": page})
