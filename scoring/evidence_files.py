@@ -141,15 +141,13 @@ def replace_evidence(old: Evidence, upload: UploadedFile, user: User) -> Evidenc
 
 def accepts_evidence(item: AssessmentItem) -> bool:
     """Evidence can change during the self-assessment, and for the sub-criteria returned to
-    the unit while it explains."""
+    the unit until it sends its explanation."""
     assessment = item.assessment
     if assessment.accepts_self_assessment(timezone.now()):
         return True
     return (
         assessment.state == AssessmentState.RETURNED
-        and item.explanation_requests.filter(
-            round=assessment.explanation_round, answered_at__isnull=True
-        ).exists()
+        and item.explanation_requests.filter(round=assessment.explanation_round).exists()
     )
 
 

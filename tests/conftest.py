@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from cchc.models import Role, Unit, UnitKind, User
+from scoring.self_assessment import submit_assessment
 from tests.factories import make_unit, make_user
 
 
@@ -70,3 +71,20 @@ def assessment(world):
     from tests.assessment_fixtures import make_open_assessment
 
     return make_open_assessment(world)
+
+
+@pytest.fixture
+def council(world):
+    """An appraiser of the province: the council above the district's appraiser."""
+    return make_user("province_appraiser", Role.APPRAISER, world.province)
+
+
+@pytest.fixture
+def submitted(world, assessment):
+    """Commune A's assessment, completed with evidence and submitted."""
+    from tests.test_self_assessment import complete
+
+    complete(assessment, world.officer_a)
+    assert submit_assessment(assessment, world.officer_a) == []
+    assessment.refresh_from_db()
+    return assessment

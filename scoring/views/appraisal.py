@@ -170,7 +170,7 @@ def appraise(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
         typed = {}
     except StaleAppraisal as conflict:
         current = conflict.current
-        errors["__all__"] = [
+        errors["general"] = [
             _(
                 "Another appraiser saved %(code)s meanwhile: %(score)s (%(reason)s). Nothing was overwritten; check and save again."
             )
@@ -182,9 +182,15 @@ def appraise(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
         ]
         typed["version"] = str(current.appraisal_version)
     except IllegalMove as error:
-        errors["__all__"] = error.messages
+        errors["general"] = error.messages
     except ValidationError as error:
-        errors = error.message_dict
+        errors = (
+            dict(error.message_dict)
+            if hasattr(error, "error_dict")
+            else {"general": error.messages}
+        )
+        if "__all__" in errors:  # templates cannot read names that start with "_"
+            errors["general"] = errors.pop("__all__")
     if request.headers.get("HX-Request") != "true":
         for messages_ in errors.values():
             for message in messages_:

@@ -1,0 +1,192 @@
+"""Appraisal pages: who may open and act, per-row saving, the unit's explanation page, the
+audit search, remediation pages."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from cchc.models import Role
+from scoring.appraisal import move_assessment
+from scoring.models import AssessmentItem, ExplanationRequest, RemediationTask
+from scoring.models.assessments import AssessmentState as S
+from tests.assessment_fixtures import criterion
+from tests.conftest import client_for
+from tests.factories import make_user
+
+HTMX = {"HX-Request": "true"}
+
+
+def test_appraiser_opens_the_page_others_in_scope_get_403_and_others_404(
+    world, submitted, django_assert_max_num_queries
+):
+    url = reverse("appraisal_page", args=[submitted.pk])
+    client = client_for(world.appraiser)
+    with django_assert_max_num_queries(20):
+        page = client.get(url)
+    assert page.status_code == 200 and "Bắt đầu thẩm định" in page.content.decode()
+    assert client_for(world.officer_a).get(url).status_code == 403
+    assert client_for(world.leader).get(url).status_code == 403
+    stranger = make_user("gio_linh_appraiser", Role.APPRAISER, world.other_district)
+    assert client_for(stranger).get(url).status_code == 404
+    assert (
+        client_for(stranger)
+        .post(reverse("appraisal_move", args=[submitted.pk, "start"]))
+        .status_code
+        == 404
+    )
+
+
+@pytest.mark.parametrize("who", ["officer_a", "leader"])
+def test_read_only_or_wrong_roles_get_403_on_moves_and_scores(world, submitted, who):
+    client = client_for(getattr(world, who))
+    assert client.post(reverse("appraisal_move", args=[submitted.pk, "start"])).status_code == 403
+    url = reverse("appraise", args=[submitted.pk, criterion(submitted, "1.2").pk])
+    assert client.post(url, {"score": "1", "reason": "x", "version": "0"}).status_code == 403
+    assert client.post(reverse("appraisal_return", args=[submitted.pk]), {}).status_code == 403
+    submitted.refresh_from_db()
+    assert submitted.state == S.SUBMITTED
+
+
+def test_moves_through_the_page_and_an_illegal_one_is_explained(world, submitted):
+    client = client_for(world.appraiser)
+    client.post(reverse("appraisal_move", args=[submitted.pk, "start"]))
+    submitted.refresh_from_db()
+    assert submitted.state == S.UNDER_APPRAISAL
+    response = client.post(reverse("appraisal_move", args=[submitted.pk, "finish"]), follow=True)
+    assert (
+        "Hãy nhập điểm điều tra xã hội học của 2.3 trước khi hoàn thành."
+        in response.content.decode()
+    )
+
+
+def test_saving_a_row_with_htmx_and_an_error_keeps_what_was_typed(world, submitted):
+    move_assessment(submitted, "start", world.appraiser)
+    client = client_for(world.appraiser)
+    url = reverse("appraise", args=[submitted.pk, criterion(submitted, "1.2").pk])
+    bad = client.post(
+        url, {"score": "1", "reason": "", "version": "0"}, headers=HTMX
+    ).content.decode()
+    assert "Hãy ghi lý do trừ điểm so với điểm tự chấm" in bad and 'value="1"' in bad
+    good = client.post(
+        url, {"score": "1,5", "reason": "Thiếu 1 nhiệm vụ", "version": "0"}, headers=HTMX
+    ).content.decode()
+    assert (
+        "Đã lưu." in good
+        and 'id="appraisal-summary" class="summary-box" hx-swap-oob="true"' in good
+    )
+    assert (
+        AssessmentItem.objects.get(assessment=submitted, criterion__code="1.2").appraised_score
+        == 1.5
+    )
+    stale = client.post(
+        url, {"score": "1", "reason": "khác", "version": "0"}, headers=HTMX
+    ).content.decode()
+    assert "Cán bộ khác vừa lưu 1.2: 1,5 (Thiếu 1 nhiệm vụ)" in stale
+
+
+def test_returning_and_the_units_explanation_page(world, submitted):
+    move_assessment(submitted, "start", world.appraiser)
+    client_for(world.appraiser).post(
+        reverse("appraisal_return", args=[submitted.pk]),
+        {
+            f"q_{criterion(submitted, '1.2').pk}": "Nhiệm vụ nào chưa xong?",
+            f"q_{criterion(submitted, '1.1').pk}": "",
+        },
+    )
+    submitted.refresh_from_db()
+    assert submitted.state == S.RETURNED
+    officer = client_for(world.officer_a)
+    page = officer.get(reverse("explanation_page", args=[submitted.pk])).content.decode()
+    assert (
+        "Nhiệm vụ nào chưa xong?" in page and "Ban hành kế hoạch" not in page
+    )  # only what was returned
+    question = ExplanationRequest.objects.get()
+    officer.post(
+        reverse("explanation_answer", args=[submitted.pk, question.pk]),
+        {"answer": "Còn 3 nhiệm vụ chuyển năm sau"},
+    )
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.test_evidence import PDF
+
+    upload = reverse("evidence_upload", args=[submitted.pk, criterion(submitted, "1.2").pk])
+    officer.post(
+        upload,
+        {
+            "file": SimpleUploadedFile("bo-sung.pdf", PDF),
+            "next": reverse("explanation_page", args=[submitted.pk]),
+        },
+    )
+    closed = reverse("evidence_upload", args=[submitted.pk, criterion(submitted, "1.4").pk])
+    officer.post(closed, {"file": SimpleUploadedFile("khac.pdf", PDF)})
+    assert [
+        link.evidence.original_name
+        for link in AssessmentItem.objects.get(
+            assessment=submitted, criterion__code="1.2"
+        ).evidence_links.all()
+    ] == ["bo-sung.pdf"]
+    assert (
+        not AssessmentItem.objects.get(assessment=submitted, criterion__code="1.4")
+        .evidence_links.filter(evidence__original_name="khac.pdf")
+        .exists()
+    )
+    officer.post(reverse("appraisal_move", args=[submitted.pk, "resend"]))
+    submitted.refresh_from_db()
+    assert submitted.state == S.RESUBMITTED
+    assert (
+        client_for(world.officer_b)
+        .get(reverse("explanation_page", args=[submitted.pk]))
+        .status_code
+        == 404
+    )
+
+
+def test_audit_search_is_for_administrators(world, submitted):
+    move_assessment(submitted, "start", world.appraiser)
+    response = client_for(world.admin).get(
+        reverse("audit_search"), {"unit_code": "19375", "kind": "state"}
+    )
+    entries = list(response.context["page"].object_list)
+    assert [e.new_value for e in entries] == ["Đang thẩm định", "Đã nộp"]
+    assert client_for(world.appraiser).get(reverse("audit_search")).status_code == 403
+    assert client_for(world.leader).get(reverse("audit_search")).status_code == 403
+
+
+def test_remediation_pages(world, submitted, council):
+    move_assessment(submitted, "start", world.appraiser)
+    from tests.test_appraisal import appraise
+
+    appraise(submitted, "2.3", world.appraiser, 1)
+    move_assessment(submitted, "finish", world.appraiser)
+    move_assessment(submitted, "approve", council)
+    move_assessment(submitted, "publish", world.admin)
+    task = RemediationTask.objects.get(item__criterion__code="1.3")
+    url = reverse("remediation_update", args=[submitted.pk, task.pk])
+    data = {
+        "action": "Tổ chức hội thi tìm hiểu CCHC",
+        "assignee": "Văn phòng UBND xã",
+        "deadline": "2023-06-30",
+        "status": "in_progress",
+        "version": "1",
+    }
+    assert client_for(world.leader).post(url, data).status_code == 403
+    assert client_for(world.officer_b).post(url, data).status_code == 404
+    client_for(world.officer_a).post(url, data)
+    task.refresh_from_db()
+    assert (task.assignee, task.status, task.version) == ("Văn phòng UBND xã", "in_progress", 2)
+    stale = (
+        client_for(world.officer_a)
+        .post(url, {**data, "assignee": "Khác"}, follow=True)
+        .content.decode()
+    )
+    assert "chưa có gì bị ghi đè" in stale
+    overview = client_for(world.leader).get(reverse("remediation_overview"))
+    row = overview.context["page"].object_list[0]
+    assert (row.tasks, row.done) == (2, 0)
+    page = (
+        client_for(world.leader)
+        .get(reverse("remediation_page", args=[submitted.pk]))
+        .content.decode()
+    )
+    assert "Văn phòng UBND xã" in page
