@@ -130,7 +130,7 @@ def _check(assessment: Assessment, name: str, user: User) -> Move:
 
 def _locked(assessment: Assessment) -> Assessment:
     return (
-        Assessment.objects.select_for_update()
+        Assessment.objects.select_for_update(of=("self",))
         .select_related("unit", "appraised_by")
         .get(pk=assessment.pk)
     )
