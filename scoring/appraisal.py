@@ -32,6 +32,7 @@ from scoring.engine import Method
 from scoring.models import Assessment, AssessmentItem, AuditEntry, Criterion, ExplanationRequest
 from scoring.models.assessments import AssessmentState as S
 from scoring.parameters import format_number, spec_from_json
+from scoring.results import refresh_result
 from scoring.self_assessment import _move
 
 APPRAISING = (S.UNDER_APPRAISAL, S.RESUBMITTED)
@@ -155,6 +156,7 @@ def move_assessment(assessment: Assessment, name: str, user: User, reason: str =
         assessment.published_at = timezone.now()
     _move(assessment, move.target, user, reason.strip())
     assessment.save()
+    refresh_result(assessment)
     if name == "publish":
         from scoring.remediation import create_remediation_tasks
 
@@ -244,6 +246,7 @@ def appraise_item(
             new=item.final_score,
             reason=item.appraisal_reason,
         )
+    refresh_result(assessment)
     return item
 
 

@@ -9,8 +9,8 @@ from decimal import Decimal
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from scoring.engine import Deduction, Rank, rank_results, round_points
-from scoring.fetch import set_results
+from scoring.engine import Deduction, Rank, round_points
+from scoring.fetch import score_final
 from scoring.models import Assessment
 from scoring.models.assessments import AssessmentState as S
 from scoring.parameters import format_number
@@ -72,22 +72,17 @@ class DeductionReport:
 
 
 def deduction_report(assessment: Assessment) -> DeductionReport:
-    """Scored from the appraisal; ranked among the set's appraised units (if it is one)."""
-    results = set_results(assessment.criteria_set, RANKED_STATES)
-    ranks = rank_results(results, dense=assessment.criteria_set.dense_ranking)
-    result = next((r for a, r in results.items() if a.pk == assessment.pk), None)
-    rank = next((k for a, k in ranks.items() if a.pk == assessment.pk), None)
-    if result is None:  # not appraised yet: its own lines, no rank
-        from scoring.fetch import score_final
+    """Scored from the appraisal; ranked among the set's appraised units as the ranking shows."""
+    from scoring.rankings import rank_in_set
 
-        result = score_final(assessment)
+    result = score_final(assessment)
     return DeductionReport(
         assessment=assessment,
         total=result.total,
         max_total=result.max_total,
         index=result.index,
         classification=result.classification,
-        rank=rank,
+        rank=rank_in_set(assessment, RANKED_STATES),
         lines=[DeductionLine.of(d) for d in result.deductions],
     )
 

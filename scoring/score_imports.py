@@ -22,6 +22,7 @@ from scoring.fetch import criterion_node
 from scoring.models import Assessment, AssessmentItem, CriteriaSet, Criterion
 from scoring.models.assessments import AssessmentState
 from scoring.parameters import format_number, spec_from_json
+from scoring.results import refresh_result
 from scoring.self_assessment import SelfInput, is_self_assessed, translated
 
 UNIT = "Mã đơn vị"
@@ -215,6 +216,8 @@ def import_scores(
         item.version += 0 if _created else 1
         item.updated_by = actor
         item.save()
+    for assessment in assessments.values():
+        refresh_result(assessment)
     return len(rows), opened
 
 
@@ -411,4 +414,5 @@ def import_appraisal(table: Table, year: int, user: User) -> tuple[int, int]:
             )
         assessment.appraised_by = actor
         assessment.save()
+        refresh_result(assessment)
     return len(rows), len(assessments)

@@ -27,6 +27,7 @@ from scoring.models import (
 )
 from scoring.models.assessments import AssessmentState
 from scoring.parameters import format_number, spec_from_json
+from scoring.results import refresh_result
 
 # Sub-criteria the unit does not score itself.
 NOT_SELF_ASSESSED = frozenset({Method.SURVEY, Method.PENALTY})
@@ -161,6 +162,7 @@ def record_self_assessment(
             new=_self_value(item),
             reason=item.not_applicable_reason or item.explanation,
         )
+    refresh_result(assessment)
     return item
 
 
@@ -285,6 +287,7 @@ def submit_assessment(assessment: Assessment, user: User) -> list[str]:
     assessment.submitted_by = user
     assessment.submitted_at = timezone.now()
     assessment.save(update_fields=["state", "submitted_by", "submitted_at"])
+    refresh_result(assessment)
     return []
 
 

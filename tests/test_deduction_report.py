@@ -14,6 +14,7 @@ from scoring.criteria_sets import SetDetails, import_criteria_set, publish_crite
 from scoring.deduction_report import deduction_report, deduction_report_pdf
 from scoring.models import Assessment, AssessmentItem
 from scoring.models.assessments import AssessmentState as S
+from scoring.results import refresh_result
 from tests.conftest import client_for
 from tests.factories import make_unit
 from tests.test_criteria_sets import FIXTURE
@@ -90,6 +91,8 @@ def published_district(world):
         AssessmentItem.objects.filter(assessment=vinh_long, criterion__code=code).update(
             appraised_score=D(score), appraisal_reason=reason
         )
+    for assessment in Assessment.objects.filter(criteria_set=criteria_set):
+        refresh_result(assessment)
     return vinh_long
 
 
