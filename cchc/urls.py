@@ -1,12 +1,23 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
 
-from cchc import views
+from cchc import api, views
 from scoring.urls import appraisal_urls, assessment_urls, evidence_urls, other_urls
+from scoring.views import dashboard
+
+router = DefaultRouter()
+router.register("units", api.UnitViewSet, basename="api-unit")
+router.register("criteria-sets", api.CriteriaSetViewSet, basename="api-criteria-set")
+router.register(
+    "dossier-statistics", api.DossierStatisticsViewSet, basename="api-dossier-statistics"
+)
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", dashboard.home, name="home"),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path(
@@ -29,6 +40,10 @@ urlpatterns = [
     path("tham-dinh/", include(appraisal_urls)),
     path("", include(other_urls)),
     path("ho-so-tthc/", include("dossiers.urls")),
+    path("api/", include(router.urls)),
+    path("api/rankings/", api.RankingView.as_view(), name="api_ranking"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/token/", obtain_auth_token, name="api_token"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
 ]

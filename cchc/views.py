@@ -22,13 +22,6 @@ UNITS_PER_PAGE = 100
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    user = request_user(request)
-    assignments = user.role_assignments.select_related("unit").order_by("unit__path", "role")
-    return render(request, "cchc/home.html", {"assignments": assignments})
-
-
 def _parse_day(text: str | None) -> datetime.date | None:
     if not text:
         return None

@@ -260,3 +260,53 @@ class EvidenceUploadForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+
+
+class DecisionForm(forms.ModelForm):
+    """The decision that publishes a set's results; its defaults follow the set."""
+
+    class Meta:
+        from scoring.models import Decision
+
+        model = Decision
+        fields = [
+            "number",
+            "date",
+            "place",
+            "issuing_body",
+            "signing_capacity",
+            "signer_title",
+            "signer_name",
+            "legal_bases",
+            "proposal",
+            "recipients",
+        ]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "legal_bases": forms.Textarea(attrs={"rows": 5}),
+            "recipients": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args: Any, criteria_set: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            issuer = criteria_set.issuer
+            body = f"ỦY BAN NHÂN DÂN {issuer.kind_vietnamese.upper()} {issuer.name.upper()}"
+            basis = f"Căn cứ Quyết định số {criteria_set.decision_number}"
+            if criteria_set.decision_date:
+                basis += f" ngày {criteria_set.decision_date:%d/%m/%Y}"
+            basis += f" ban hành {criteria_set.title};"
+            self.initial.update(
+                {
+                    "place": issuer.name,
+                    "issuing_body": body,
+                    "legal_bases": "\n".join(
+                        [
+                            "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;",
+                            "Căn cứ Nghị quyết số 76/NQ-CP ngày 15 tháng 7 năm 2021 của Chính phủ ban hành Chương trình tổng thể cải cách hành chính nhà nước giai đoạn 2021 - 2030;",
+                            basis,
+                        ]
+                    ),
+                    "recipients": "\n".join(["Như Điều 3;", "Sở Nội vụ;", "Lưu: VT."]),
+                }
+            )

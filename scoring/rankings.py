@@ -131,7 +131,11 @@ def sets_for(parent: Unit | None, year: int) -> list[CriteriaSet]:
 
 
 def build_ranking(
-    parent: Unit | None, year: int, user: User, criteria_set: CriteriaSet | None = None
+    parent: Unit | None,
+    year: int,
+    user: User,
+    criteria_set: CriteriaSet | None = None,
+    published_only: bool = False,
 ) -> Ranking:
     """Every unit under ``parent`` scored by the year's set, ranked. Leaders and officers see
     published results only; appraisers and administrators also the appraised ones, marked
@@ -139,7 +143,7 @@ def build_ranking(
     if criteria_set is None:
         candidates = sets_for(parent, year)
         criteria_set = candidates[0] if candidates else None
-    provisional_allowed = may_see_provisional(user, parent)
+    provisional_allowed = may_see_provisional(user, parent) and not published_only
     states = PROVISIONAL if provisional_allowed else PUBLISHED
     fields = (
         list(

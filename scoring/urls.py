@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scoring.views import appraisal, assessments, criteria
+from scoring.views import appraisal, assessments, criteria, rankings
 
 urlpatterns = [
     path("", criteria.criteria_set_list, name="criteria_set_list"),
@@ -59,6 +59,11 @@ evidence_urls = [
 ]
 
 other_urls = [
+    path("xep-hang/", rankings.ranking_page, name="ranking"),
+    path("ket-qua/<int:pk>/", rankings.scorecard_page, name="scorecard"),
+    path(
+        "bo-tieu-chi/<int:set_pk>/cong-bo-ket-qua/", rankings.publish_page, name="publish_results"
+    ),
     path("nhat-ky/", appraisal.audit_search, name="audit_search"),
     path("khac-phuc/", appraisal.remediation_overview, name="remediation_overview"),
 ]

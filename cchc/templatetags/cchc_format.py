@@ -33,3 +33,9 @@ def number(value: Any, places: int | str | None = None) -> str:
 def dictget(mapping: Any, key: str) -> Any:
     """``mapping[key]`` in a template, None when absent."""
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def field_index(row: Any, code: str) -> Any:
+    """A ranking row's component index of a field."""
+    return row.field_index(code)
