@@ -123,6 +123,7 @@ def load_demo() -> list[tuple[str, str, str]]:
         RoleAssignment.objects.get_or_create(user=user, unit=unit, role=role)
         rows.append((username, str(Role(role).label), str(unit)))
     _open_demo_assessments()
+    _publish_demo_2021()
     return rows
 
 
@@ -230,3 +231,78 @@ def _open_demo_assessments() -> None:
     if not criteria_set.assessments.exists():
         admin = User.objects.get(username="admin")
         open_assessments(criteria_set, timezone.now() + datetime.timedelta(days=60), admin)
+
+
+def _publish_demo_2021() -> None:
+    """A published 2021 round for Vĩnh Linh's communes, so that leaders have a ranking, a
+    decision and a trend to read. Scores are generated, not real."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from scoring.criteria_sets import copy_criteria_set, publish_criteria_set
+    from scoring.models import Assessment, AssessmentItem, CriteriaSet, Decision
+    from scoring.models.assessments import AssessmentState
+    from scoring.results import refresh_result
+
+    title = DEMO_CRITERIA_TITLE.format(year=2021)
+    if CriteriaSet.objects.filter(year=2021, scope__code="464", title=title).exists():
+        return
+    source = CriteriaSet.objects.get(
+        year=2022, scope__code="464", title=DEMO_CRITERIA_TITLE.format(year=2022)
+    )
+    criteria_set = copy_criteria_set(source, 2021, title)
+    criteria_set.decision_number, criteria_set.decision_date = (
+        "187/QĐ-UBND",
+        datetime.date(2021, 3, 10),
+    )
+    criteria_set.save()
+    publish_criteria_set(criteria_set)
+    leaves = [
+        c for c in criteria_set.criteria.all() if c.method and c.method not in ("bonus", "penalty")
+    ]
+    generator = random.Random(2021)
+    for code, _name, _kind in VINH_LINH_COMMUNES:
+        assessment = Assessment.objects.create(
+            unit=Unit.objects.get(code=code),
+            criteria_set=criteria_set,
+            state=AssessmentState.PUBLISHED,
+            deadline=timezone.now(),
+            published_at=timezone.now(),
+        )
+        items = []
+        for criterion in leaves:
+            share = generator.choices(
+                [Decimal(1), Decimal("0.5"), Decimal(0)], weights=[82, 13, 5]
+            )[0]
+            points = (
+                (criterion.max_score * share).quantize(Decimal("0.5"))
+                if criterion.max_score >= 1
+                else criterion.max_score * share
+            )
+            points = min(points, criterion.max_score)
+            reason = "" if points == criterion.max_score else "Chưa đầy đủ tài liệu kiểm chứng"
+            items.append(
+                AssessmentItem(
+                    assessment=assessment,
+                    criterion=criterion,
+                    self_points=criterion.max_score,
+                    self_score=criterion.max_score,
+                    appraised_score=points,
+                    appraisal_reason=reason,
+                )
+            )
+        AssessmentItem.objects.bulk_create(items)
+        refresh_result(assessment)
+    Decision.objects.create(
+        criteria_set=criteria_set,
+        number="5120/QĐ-UBND",
+        date=datetime.date(2021, 12, 28),
+        place="Vĩnh Linh",
+        issuing_body="ỦY BAN NHÂN DÂN HUYỆN VĨNH LINH",
+        signer_name="Nguyễn Văn Minh",
+        signer_title="CHỦ TỊCH",
+        legal_bases="Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;\n"
+        "Căn cứ Quyết định số 187/QĐ-UBND ngày 10/3/2021 ban hành Bộ tiêu chí đánh giá Chỉ số CCHC cấp xã;",
+        recipients="Như Điều 3;\nSở Nội vụ;\nLưu: VT.",
+    )

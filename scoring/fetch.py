@@ -11,6 +11,7 @@ from scoring.engine import (
     Classification,
     CriteriaTree,
     Criterion,
+    InputError,
     LeafInput,
     UnitResult,
     score_unit,
@@ -92,7 +93,12 @@ def score_self_assessment(assessment: Assessment) -> UnitResult:
     tree = tree_from_rows(
         rows, classification_of(assessment.criteria_set), assessment.criteria_set.dense_ranking
     )
-    return score_unit(tree, self_inputs(assessment, tree, rows))
+    inputs = self_inputs(assessment, tree, rows)
+    while True:  # an item whose stored inputs no longer fit its method counts as unscored
+        try:
+            return score_unit(tree, inputs)
+        except InputError as error:
+            inputs.pop(error.code)
 
 
 def final_input(item: AssessmentItem) -> LeafInput | None:

@@ -74,7 +74,7 @@ def test_load_demo_builds_both_structures_and_is_idempotent(db):
     first = counts()
     call_command("load_demo")
     assert counts() == first
-    assert first[3:] == [2, 23 * 18 + 7 * 4]  # sets of 2022 and 2025; monthly figures
+    assert first[3:] == [3, 23 * 18 + 7 * 4]  # sets of 2021, 2022 and 2025; monthly figures
     vinh_linh = Unit.objects.get(code="464")
     assert vinh_linh.children.count() == len(VINH_LINH_COMMUNES) == 18
     before = (
