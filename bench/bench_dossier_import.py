@@ -10,29 +10,15 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-workdir = tempfile.mkdtemp(prefix="cchc-bench-")
-# Not DEBUG: Django would keep every query in memory and skew the timings.
-os.environ["DEBUG"] = "0"
-os.environ.setdefault(
-    "SECRET_KEY", "benchmark-only-secret-key-not-used-for-anything-else-0123456789"
-)
-os.environ.setdefault("ALLOWED_HOSTS", "localhost")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir}/bench.sqlite3")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cchc.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from django_setup import setup
 
-import django  # noqa: E402
+setup()
 
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
 from django.db import transaction  # noqa: E402
 
 from cchc.models import Unit, UnitKind, User  # noqa: E402
@@ -46,7 +32,6 @@ MONTHS = 12
 
 
 def setup_units() -> list[Unit]:
-    call_command("migrate", verbosity=0)
     DossierChange.objects.all().delete()
     DossierStatistics.objects.all().delete()
     Unit.objects.exclude(code="P").delete()
