@@ -25,7 +25,7 @@ from django.test import Client  # noqa: E402
 from cchc.models import Role, RoleAssignment, Unit, UnitKind, User  # noqa: E402
 from scoring.criteria_sets import SetDetails, import_criteria_set, publish_criteria_set  # noqa: E402
 from scoring.decisions import decision_pdf  # noqa: E402
-from scoring.models import Assessment, AssessmentResult, Decision  # noqa: E402
+from scoring.models import Assessment, AssessmentResult, CriteriaSet, Decision  # noqa: E402
 from scoring.models.assessments import AssessmentState as S  # noqa: E402
 from scoring.rankings import build_ranking  # noqa: E402
 
@@ -43,7 +43,7 @@ def best_of(runs: int, work) -> float:  # type: ignore[no-untyped-def]
     return min(times)
 
 
-def province(code: str, communes: int, year: int) -> tuple[Unit, object]:
+def province(code: str, communes: int, year: int) -> tuple[Unit, CriteriaSet]:
     from cchc.spreadsheets import read_table
 
     root = Unit.objects.create(
