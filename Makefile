@@ -33,7 +33,12 @@ run: demo
 	@echo "Serving on http://127.0.0.1:8000/ (demo logins above)"
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: messages
+node_modules/.installed: package.json
+	@command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null)
+	npm install --silent --no-audit --no-fund
+	@touch node_modules/.installed
+
+test: messages node_modules/.installed
 	$(BIN)/python -m pytest -n 2 -q
 
 fmt: install

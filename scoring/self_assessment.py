@@ -205,24 +205,49 @@ class Progress:
         return round(self.scored * 100 / self.required) if self.required else 100
 
 
+def _fed_by_dossiers(criteria: list[Criterion], assessment: Assessment) -> set[int]:
+    """Sub-criteria whose every input comes from the unit's dossier statistics: those
+    figures are their evidence."""
+    ratios = [c for c in criteria if c.method in (Method.PROPORTIONAL, Method.THRESHOLDS)]
+    if not ratios:
+        return set()
+    dossier = dossier_values_for(assessment)
+    return {
+        c.pk
+        for c in ratios
+        if all(name in dossier for name in spec_from_json(c.method, c.parameters).input_names())
+    }
+
+
+def _lacks_evidence(item: AssessmentItem, evidenced: set[int]) -> bool:
+    return bool(
+        not item.not_applicable
+        and item.self_score
+        and not item.evidence_count  # type: ignore[attr-defined]
+        and item.criterion_id not in evidenced
+    )
+
+
 def progress_of(assessment: Assessment, criteria: list[Criterion]) -> Progress:
-    required = {c.pk for c in criteria if is_required(c)}
+    required_criteria = [c for c in criteria if is_required(c)]
+    required = {c.pk for c in required_criteria}
+    evidenced = _fed_by_dossiers(required_criteria, assessment)
     items = assessment.items.filter(criterion_id__in=required).annotate(
         evidence_count=Count("evidence_links")
     )
     scored = without = 0
-    for item in items.only("not_applicable", "self_score"):
+    for item in items.only("not_applicable", "self_score", "criterion_id"):
         if item.is_scored:
             scored += 1
-            if not item.not_applicable and item.self_score and not item.evidence_count:  # type: ignore[attr-defined]
-                without += 1
+            without += _lacks_evidence(item, evidenced)
     return Progress(required=len(required), scored=scored, without_evidence=without)
 
 
 def submission_problems(assessment: Assessment) -> list[str]:
     """What stops the unit from submitting: every unscored sub-criterion, every score
-    without evidence and without an explanation."""
+    without evidence (a file, or dossier figures behind it) and without an explanation."""
     criteria = [c for c in assessment.criteria_set.criteria.order_by("sort_key") if is_required(c)]
+    evidenced = _fed_by_dossiers(criteria, assessment)
     items = {
         item.criterion_id: item
         for item in assessment.items.annotate(evidence_count=Count("evidence_links"))
@@ -235,12 +260,7 @@ def submission_problems(assessment: Assessment) -> list[str]:
                 _("%(code)s %(title)s: not scored yet")
                 % {"code": criterion.code, "title": criterion.title}
             )
-        elif (
-            not item.not_applicable
-            and item.self_score
-            and not item.evidence_count
-            and not item.explanation
-        ):  # type: ignore[attr-defined]
+        elif _lacks_evidence(item, evidenced) and not item.explanation:
             problems.append(
                 _(
                     "%(code)s %(title)s: scored without evidence; attach evidence or explain why there is none"

@@ -301,3 +301,24 @@ def test_import_scores_command(world, assessment, tmp_path):
 
 def test_units_in_other_scopes_are_not_scored_by_the_set(world, assessment):
     assert not Assessment.objects.filter(unit__in=Unit.objects.filter(code="19411")).exists()
+
+
+def test_a_ratio_filled_from_dossier_statistics_needs_no_other_evidence(world, assessment):
+    from scoring.self_assessment import submission_problems
+
+    record(
+        assessment, "2.1", world.officer_a, numbers={"ket_qua_dien_tu": D(1), "da_giai_quyet": D(2)}
+    )
+    assert any(
+        p.startswith("2.1 ") and "tài liệu kiểm chứng" in p for p in submission_problems(assessment)
+    )
+    figures(world.commune_a, "2022", resolved_on_time=10, electronic_results=5)
+    assert not any(p.startswith("2.1 ") for p in submission_problems(assessment))
+
+
+def test_an_item_whose_inputs_no_longer_fit_its_method_counts_as_unscored(world, assessment):
+    item = record(assessment, "1.2", world.officer_a, value=D(2))
+    AssessmentItem.objects.filter(pk=item.pk).update(
+        self_value=None
+    )  # e.g. an older version of the data
+    assert score_self_assessment(assessment).unscored == ["1.1", "1.2", "1.3", "1.4", "2.1", "2.2"]
