@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -98,8 +99,9 @@ class Session:
 
 @pytest.fixture
 def open_session(browser: Any, live_server: Any, request: Any) -> Iterator[Any]:
-    folder = ARTIFACTS / re.sub(r"[^\w-]+", "_", request.node.name)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = ARTIFACTS / re.sub(r"[^\w-]+", "_", request.node.name).strip("_")
+    shutil.rmtree(folder, ignore_errors=True)  # this run's screenshots only
+    folder.mkdir(parents=True)
     sessions: list[Session] = []
 
     def start(user: Any, viewport: dict[str, int] | None = None) -> Session:
