@@ -24,7 +24,8 @@ def run_manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[s
         k: v
         for k, v in os.environ.items()
         # The variables under test, and what the test run itself sets (browser tests).
-        if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        if k
+        not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
