@@ -12,3 +12,5 @@ from cchc.settings import *  # noqa: F403
 
 # Hashing demo passwords at production strength would dominate the suite's time.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - WhiteNoise looks there

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import AXE, DESKTOP, PHONE, pretty
+from tests.browser.conftest import DESKTOP, PHONE, inject_axe, pretty
 from tests.dossier_factories import figures
 from tests.ranking_fixtures import result, ten_point_set
 
@@ -95,7 +95,7 @@ def test_the_sign_in_page_is_accessible_and_vietnamese(world, browser, live_serv
     with page.expect_navigation():
         page.keyboard.press("Enter")  # keyboard only
     assert "Vui lòng điền vào Tên đăng nhập và mật khẩu chính xác" in page.inner_text("main")
-    page.add_script_tag(path=str(AXE))
+    inject_axe(page)
     violations = page.evaluate(
         "async () => (await axe.run(document)).violations.filter(v => ['serious','critical'].includes(v.impact)).map(v => v.id)"
     )
