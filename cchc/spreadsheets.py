@@ -127,10 +127,34 @@ def _table_from_rows(rows: Iterator[list[Any]]) -> Table:
     return table
 
 
+# A text cell starting with one of these is run as a formula by spreadsheet programs.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """A value to write into an exported spreadsheet: text that a spreadsheet would run as a
+    formula is kept as text with a leading apostrophe (numbers and dates are untouched)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def safe_row(values: list[Any]) -> list[Any]:
+    return [safe_cell(value) for value in values]
+
+
 def cell_text(value: Any) -> str:
-    """A cell as text: whole numbers without ".0", dates as dd/mm/yyyy, None as ""."""
+    """A cell as text: whole numbers without ".0", dates as dd/mm/yyyy, None as ""; the
+    apostrophe an export put before formula-like text is taken off again."""
     if value is None:
         return ""
+    if (
+        isinstance(value, str)
+        and value.startswith("'")
+        and value[1:2]
+        and value[1:].startswith(FORMULA_STARTS)
+    ):
+        return value[1:].strip()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, datetime.datetime):

@@ -25,7 +25,7 @@ from cchc.models import (
     User,
     parse_unit_kind,
 )
-from cchc.spreadsheets import ImportRefused, RowError, Table, cell_date, cell_text
+from cchc.spreadsheets import ImportRefused, RowError, Table, cell_date, cell_text, safe_row
 
 CODE = "Mã"
 NAME = "Tên"
@@ -389,9 +389,10 @@ def import_units(table: Table, user: User) -> ImportSummary:
 
 def export_units(units: Any, file_format: str) -> bytes:
     """The units as an .xlsx or .csv file in the import's columns."""
-    dataset = UnitResource().export(
+    exported = UnitResource().export(
         queryset=units.prefetch_related("predecessors").select_related("parent")
     )
+    dataset = tablib.Dataset(*(safe_row(list(row)) for row in exported), headers=exported.headers)
     if file_format == "csv":
         return dataset.export("csv").encode("utf-8-sig")
     return dataset.export("xlsx")

@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from cchc.models import PATH_SEPARATOR, UNIT_KIND_VIETNAMESE, Unit, UnitKind
+from cchc.spreadsheets import safe_row
 from dossiers.figures import (
     COUNT_FIELDS,
     COUNT_NAMES,
@@ -333,14 +334,16 @@ def report_xlsx(report: Report) -> bytes:
         cell.font = Font(bold=True)
     for row in [report.total, *report.levels, *report.all_units[1:]]:
         sheet.append(
-            [
-                row.code,
-                row.name,
-                row.received,
-                *(row.counts[name] for name in COUNT_NAMES),
-                row.resolved,
-                *(float(v) if v is not None else None for v in row.percentages.values()),
-            ]
+            safe_row(
+                [
+                    row.code,
+                    row.display_name if row.code else row.name,
+                    row.received,
+                    *(row.counts[name] for name in COUNT_NAMES),
+                    row.resolved,
+                    *(float(v) if v is not None else None for v in row.percentages.values()),
+                ]
+            )
         )
     buffer = io.BytesIO()
     workbook.save(buffer)

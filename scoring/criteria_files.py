@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from cchc.spreadsheets import ImportRefused, RowError, Table, cell_decimal, cell_text
+from cchc.spreadsheets import ImportRefused, RowError, Table, cell_decimal, cell_text, safe_row
 from scoring.engine import ADJUSTMENT_METHODS, Method, MethodSpec, ParameterError, code_key
 from scoring.models import CriteriaSet, Criterion
 from scoring.parameters import (
@@ -271,17 +271,19 @@ def export_criteria(criteria_set: CriteriaSet | None) -> bytes:
                 spec_from_json(criterion.method, criterion.parameters) if criterion.method else None
             )
             sheet.append(
-                [
-                    criterion.code,
-                    criterion.title,
-                    float(criterion.max_score)
-                    if criterion.max_score % 1
-                    else int(criterion.max_score),
-                    criterion.method,
-                    format_parameters(spec) if spec else "",
-                    criterion.evidence_required,
-                    criterion.guidance,
-                ]
+                safe_row(
+                    [
+                        criterion.code,
+                        criterion.title,
+                        float(criterion.max_score)
+                        if criterion.max_score % 1
+                        else int(criterion.max_score),
+                        criterion.method,
+                        format_parameters(spec) if spec else "",
+                        criterion.evidence_required,
+                        criterion.guidance,
+                    ]
+                )
             )
     else:
         for example in TEMPLATE_EXAMPLES:

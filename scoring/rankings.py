@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from cchc.models import Role, Unit, User
+from cchc.spreadsheets import safe_row
 from scoring.engine import Rank, rank, round_points
 from scoring.models import Assessment, AssessmentResult, CriteriaSet
 from scoring.models.assessments import AssessmentState as S
@@ -291,18 +292,20 @@ def ranking_xlsx(ranking: Ranking) -> bytes:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in ranking.rows:
         sheet.append(
-            [
-                f"{row.rank}" if row.rank else "",
-                row.unit_code,
-                row.unit_label,
-                float(row.score),
-                float(row.max_score),
-                float(row.index),
-                row.classification,
-                *[_number(row.field_index(code)) for code in ranking.field_codes],
-                _number(row.previous.index if row.previous else None),
-                _number(row.change),
-            ]
+            safe_row(
+                [
+                    f"{row.rank}" if row.rank else "",
+                    row.unit_code,
+                    row.unit_label,
+                    float(row.score),
+                    float(row.max_score),
+                    float(row.index),
+                    row.classification,
+                    *[_number(row.field_index(code)) for code in ranking.field_codes],
+                    _number(row.previous.index if row.previous else None),
+                    _number(row.change),
+                ]
+            )
         )
     sheet.column_dimensions["C"].width = 30
     buffer = io.BytesIO()
