@@ -301,3 +301,45 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.unit}"
+
+
+class Job(models.Model):
+    """A piece of long work (a decision PDF, an export, a large import) run as a task, with
+    its progress and, once done, its result file."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=30)
+    title = models.CharField(_("title"), max_length=300)
+    params = models.JSONField(default=dict)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(default=0)
+    message = models.CharField(max_length=300, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    upload = models.FileField(upload_to="jobs/uploads/%Y/", blank=True, max_length=300)
+    result = models.FileField(upload_to="jobs/results/%Y/", blank=True, max_length=300)
+    result_name = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="jobs")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="job_progress_at_most_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -7,14 +7,14 @@ import datetime
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from cchc.access import request_user, require_administrator, visible_unit_or_404
 from cchc.forms import UnitFileForm
-from cchc.models import Unit, UnitKind
+from cchc.models import Job, Unit, UnitKind
 from cchc.spreadsheets import ImportRefused, read_table
 from cchc.unit_files import COLUMNS, export_units, import_units
 
@@ -121,4 +121,35 @@ def unit_export(request: HttpRequest) -> HttpResponse:
         content, content_type="text/csv; charset=utf-8" if file_format == "csv" else XLSX
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}.{file_format}"'
+    return response
+
+
+@login_required
+def job_list(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    return render(request, "cchc/job_list.html", {"jobs": Job.objects.filter(created_by=user)[:50]})
+
+
+def _own_job(request: HttpRequest, pk: int) -> Job:
+    return get_object_or_404(Job, pk=pk, created_by=request_user(request))
+
+
+@login_required
+def job_page(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _own_job(request, pk)
+    template = (
+        "cchc/partials/job_status.html"
+        if request.headers.get("HX-Request") == "true"
+        else "cchc/job_page.html"
+    )
+    return render(request, template, {"job": job})
+
+
+@login_required
+def job_download(request: HttpRequest, pk: int) -> FileResponse:
+    job = _own_job(request, pk)
+    if job.status != Job.Status.DONE or not job.result:
+        raise Http404
+    response = FileResponse(job.result.open("rb"), as_attachment=True, filename=job.result_name)
+    response["X-Content-Type-Options"] = "nosniff"
     return response

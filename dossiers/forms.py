@@ -78,6 +78,10 @@ class FiguresForm(forms.Form):
 
 
 class DossierFileForm(forms.Form):
+    background = forms.BooleanField(
+        label=_("Run in the background (for large files: follow the progress on its page)"),
+        required=False,
+    )
     file = forms.FileField(
         label=_("Figures file (.xlsx or .csv)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),

@@ -156,6 +156,12 @@ def figures_import(request: HttpRequest) -> HttpResponse:
     summary = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        if form.cleaned_data["background"]:
+            from cchc.jobs import start_job
+
+            title = _("Import of dossier figures: %(name)s") % {"name": upload.name}
+            job = start_job("dossier_import", title, user, {"filename": upload.name}, upload=upload)
+            return redirect("job_page", pk=job.pk)
         try:
             summary = import_dossiers(read_table(upload, upload.name), user)
         except ImportRefused as refused:

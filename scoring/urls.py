@@ -60,6 +60,7 @@ evidence_urls = [
 
 other_urls = [
     path("xep-hang/", rankings.ranking_page, name="ranking"),
+    path("xep-hang/nen/", rankings.ranking_job, name="ranking_job"),
     path("ket-qua/<int:pk>/", rankings.scorecard_page, name="scorecard"),
     path(
         "bo-tieu-chi/<int:set_pk>/cong-bo-ket-qua/", rankings.publish_page, name="publish_results"

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from cchc.access import request_user, require_role_on, visible_unit_or_404
 from cchc.models import Role, Unit
@@ -134,3 +135,22 @@ def publish_page(request: HttpRequest, set_pk: int) -> HttpResponse:
         "scoring/publish.html",
         {"set": criteria_set, "form": form, "approved": approved, "waiting": waiting},
     )
+
+
+@login_required
+@require_POST
+def ranking_job(request: HttpRequest) -> HttpResponse:
+    """The decision PDF or the ranking .xlsx made in the background."""
+    from cchc.jobs import start_job
+
+    user = request_user(request)
+    parent = visible_unit_or_404(user, request.POST.get("unit", ""))
+    year = request.POST.get("year", "")
+    kind = request.POST.get("kind", "")
+    if not year.isdigit() or kind not in ("decision_pdf", "ranking_xlsx"):
+        raise Http404
+    titles = {"decision_pdf": _("Decision PDF"), "ranking_xlsx": _("Ranking .xlsx")}
+    job = start_job(
+        kind, f"{titles[kind]} — {parent} — {year}", user, {"unit": parent.code, "year": year}
+    )
+    return redirect("job_page", pk=job.pk)

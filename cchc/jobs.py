@@ -1,0 +1,98 @@
+"""Long work as background jobs, through the task framework (django-tasks): in the request's
+own process on one machine, in `manage.py db_worker` processes beside several app servers.
+
+A job kind is a function registered with ``@handles("kind")``; it receives the job and a
+``report(percent, message)`` callback and returns a ``JobOutput``: the result file (if any)
+and the closing message. Its exceptions mark the job failed with the reason."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from cchc.models import Job, User
+from cchc.spreadsheets import ImportRefused
+
+Report = Callable[[int, str], None]
+
+
+@dataclass(frozen=True)
+class JobOutput:
+    content: bytes | None = None
+    name: str = ""
+    message: str = ""
+
+
+Handler = Callable[[Job, Report], JobOutput]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handles(kind: str) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        HANDLERS[kind] = handler
+        return handler
+
+    return register
+
+
+def start_job(
+    kind: str, title: str, user: User, params: dict[str, Any], upload: UploadedFile | None = None
+) -> Job:
+    if kind not in HANDLERS:
+        raise ValueError(f"unknown job kind {kind}")
+    job = Job(kind=kind, title=title, params=params, created_by=user)
+    if upload is not None:
+        job.upload.save(upload.name or "upload", upload, save=False)
+    job.save()
+    run_job.enqueue(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+@task()
+def run_job(job_id: int) -> None:
+    job = Job.objects.get(pk=job_id)
+    Job.objects.filter(pk=job_id).update(
+        status=Job.Status.RUNNING, progress=1, message=str(_("Started"))
+    )
+
+    def report(percent: int, message: str) -> None:
+        Job.objects.filter(pk=job_id).update(
+            progress=max(1, min(percent, 99)), message=message[:300]
+        )
+
+    try:
+        produced = HANDLERS[job.kind](job, report)
+    except ImportRefused as refused:
+        _finish(
+            job_id,
+            Job.Status.FAILED,
+            _("The file has errors; nothing was imported."),
+            [str(e) for e in refused.errors],
+        )
+        return
+    except Exception as error:  # a job's failure is reported on its page, not lost
+        _finish(job_id, Job.Status.FAILED, _("Failed: %(error)s") % {"error": error}, [])
+        raise
+    if produced.content is not None:
+        job.result.save(produced.name, ContentFile(produced.content), save=False)
+        job.result_name = produced.name
+        job.save(update_fields=["result", "result_name"])
+    _finish(job_id, Job.Status.DONE, produced.message or _("Ready to download."), [])
+
+
+def _finish(job_id: int, status: str, message: str, errors: list[str]) -> None:
+    Job.objects.filter(pk=job_id).update(
+        status=status,
+        progress=100,
+        message=str(message)[:300],
+        errors=errors,
+        finished_at=timezone.now(),
+    )
