@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_ENV := DEBUG=1
 
-.PHONY: run test lint fmt bench install system-deps messages migrate demo clean
+.PHONY: run serve test lint fmt bench install system-deps messages migrate demo clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,9 @@ lint: install
 
 bench: install system-deps
 	@for script in bench/bench_*.py; do $(DEV_ENV) $(BIN)/python $$script || exit 1; done
+
+serve: messages
+	./scripts/serve.sh
 
 clean:
 	rm -rf $(VENV) var

@@ -30,6 +30,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("healthz/", views.healthz, name="healthz"),
     path("cong-viec/", views.job_list, name="job_list"),
     path("cong-viec/<int:pk>/", views.job_page, name="job_page"),
     path("cong-viec/<int:pk>/tai-ve/", views.job_download, name="job_download"),

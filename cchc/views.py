@@ -153,3 +153,12 @@ def job_download(request: HttpRequest, pk: int) -> FileResponse:
     response = FileResponse(job.result.open("rb"), as_attachment=True, filename=job.result_name)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers: answers when the app and its database answer."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
