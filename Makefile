@@ -25,7 +25,6 @@ messages: install system-deps
 migrate: messages
 	@mkdir -p var
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
-	$(DEV_ENV) $(BIN)/python manage.py createcachetable
 
 demo: migrate
 	$(DEV_ENV) $(BIN)/python manage.py load_demo

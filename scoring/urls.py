@@ -36,6 +36,7 @@ assessment_urls = [
     path("", assessments.assessment_list, name="assessment_list"),
     path("<int:pk>/", assessments.assessment_page, name="assessment_page"),
     path("<int:pk>/nop/", assessments.assessment_submit, name="assessment_submit"),
+    path("<int:pk>/linh-vuc/<str:code>/", assessments.assessment_field, name="assessment_field"),
     path("<int:pk>/mo-lai/", assessments.assessment_reopen, name="assessment_reopen"),
     path("<int:pk>/muc/<int:criterion_pk>/", assessments.item_save, name="item_save"),
     path(

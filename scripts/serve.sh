@@ -10,7 +10,6 @@ export SECRET_KEY="$(cat var/secret_key)"
 export ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1,localhost}"
 export SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 SECURE_HSTS_SECONDS=0 BEHIND_PROXY=0
 .venv/bin/python manage.py migrate --noinput -v0
-.venv/bin/python manage.py createcachetable
 .venv/bin/python manage.py collectstatic --noinput -v0
 echo "Serving the production configuration on http://${BIND:-127.0.0.1:8000}/"
 exec .venv/bin/gunicorn cchc.wsgi -c deploy/gunicorn.conf.py

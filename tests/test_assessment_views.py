@@ -259,3 +259,23 @@ def test_a_linked_file_can_be_replaced_from_the_page(world, assessment):
     assert [
         link.evidence.original_name for link in AssessmentItem.objects.get().evidence_links.all()
     ] == ["kh-v2.pdf"]
+
+
+def test_fields_other_than_the_first_load_when_opened(world, assessment):
+    client = client_for(world.officer_a)
+    page = client.get(reverse("assessment_page", args=[assessment.pk])).content.decode()
+    assert "Ban hành kế hoạch" in page and "Kết quả điện tử" not in page
+    assert reverse("assessment_field", args=[assessment.pk, "2"]) in page
+    field = client.get(reverse("assessment_field", args=[assessment.pk, "2"])).content.decode()
+    assert "Kết quả điện tử" in field and "Ban hành kế hoạch" not in field
+    without_js = client.get(
+        reverse("assessment_page", args=[assessment.pk]), {"linh_vuc": "2"}
+    ).content.decode()
+    assert "Kết quả điện tử" in without_js
+    assert (
+        client_for(world.officer_b)
+        .get(reverse("assessment_field", args=[assessment.pk, "2"]))
+        .status_code
+        == 404
+    )
+    assert client.get(reverse("assessment_field", args=[assessment.pk, "9"])).status_code == 404

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -87,10 +87,23 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
 
 
 def _page_context(
-    request: HttpRequest, assessment: Assessment, bound: dict[int, ItemForm] | None = None
+    request: HttpRequest,
+    assessment: Assessment,
+    bound: dict[int, ItemForm] | None = None,
+    open_fields: set[str] | None = None,
 ) -> dict[str, Any]:
+    """The page's context. Only the fields in ``open_fields`` (by default the one asked for
+    with ?linh_vuc=, the one holding a form with errors, or else the first) get their
+    sub-criteria's forms; the others are loaded when the officer opens them."""
     user = request_user(request)
     criteria = list(assessment.criteria_set.criteria.order_by("sort_key"))
+    by_pk = {criterion.pk: criterion for criterion in criteria}
+    fields = [c for c in criteria if c.parent_id is None]
+    if open_fields is None:
+        open_fields = {request.GET.get("linh_vuc", "")} & {f.code for f in fields}
+        open_fields |= {by_pk[pk].code.split(".")[0] for pk in (bound or {})}
+        if not open_fields and fields:
+            open_fields = {fields[0].code}
     items = {
         item.criterion_id: item
         for item in assessment.items.prefetch_related(
@@ -104,15 +117,16 @@ def _page_context(
     children: dict[int | None, list[Criterion]] = {}
     for criterion in criteria:
         children.setdefault(criterion.parent_id, []).append(criterion)
-        criterion.kids = []  # type: ignore[attr-defined]
     for criterion in criteria:
         criterion.kids = children.get(criterion.pk, [])  # type: ignore[attr-defined]
-        if criterion.method:
+        if criterion.method and criterion.code.split(".")[0] in open_fields:
             _decorate(criterion, items.get(criterion.pk), dossier, (bound or {}).get(criterion.pk))
+    for field in fields:
+        field.loaded = field.code in open_fields  # type: ignore[attr-defined]
     result = score_self_assessment(assessment)
     return {
         "assessment": assessment,
-        "fields": children.get(None, []),
+        "fields": fields,
         "progress": progress_of(assessment, criteria),
         "result": result,
         "can_edit": can_edit,
@@ -128,6 +142,17 @@ def _page_context(
         "reopen_form": ReopenForm(),
         "history": assessment.state_changes.select_related("changed_by"),
     }
+
+
+@login_required
+def assessment_field(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """One field's sub-criteria, loaded into the page when the officer opens it."""
+    assessment = _assessment_or_404(request, pk)
+    context = _page_context(request, assessment, open_fields={code})
+    field = next((f for f in context["fields"] if f.code == code), None)
+    if field is None:
+        raise Http404
+    return render(request, "scoring/partials/field_items.html", {**context, "field": field})
 
 
 def _decorate(
@@ -171,7 +196,12 @@ def _render_item(
     status: int = 200,
 ) -> HttpResponse:
     """The sub-criterion's part of the page, with the summary swapped in out of band."""
-    context = _page_context(request, assessment, {criterion.pk: form} if form is not None else None)
+    context = _page_context(
+        request,
+        assessment,
+        {criterion.pk: form} if form is not None else None,
+        open_fields={criterion.code.split(".")[0]},
+    )
     target = next(c for field in context["fields"] for c in _walk(field) if c.pk == criterion.pk)
     context.update({"criterion": target, "notice": notice, "oob": True})
     return render(request, "scoring/partials/item_response.html", context, status=status)

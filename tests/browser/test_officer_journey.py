@@ -37,6 +37,11 @@ def test_officer_fills_the_self_assessment_and_submits(world, assessment, open_s
     assert officer.accessibility_problems() == [], pretty(officer.accessibility_problems())
     officer.shot("officer-empty")
 
+    # The fields open one at a time: the second is loaded when the officer opens it.
+    assert page.locator("li.item").count() == 4
+    page.locator("#field-2 > summary").click()
+    page.wait_for_selector("#field-2 li.item")
+
     # A yes/no, a level, a not-applicable with its reason.
     item(page, "1.1").get_by_label("Có").check()
     save(page, "1.1")

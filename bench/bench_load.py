@@ -1,0 +1,240 @@
+"""50 signed-in users against the production configuration (gunicorn, DEBUG off, WhiteNoise)
+on 127.0.0.1: each loads the ranking, the officer's page and an evidence download in turn,
+pausing 0,5–1,5 s between pages as a person reading them would. Then the same users, with the
+same pauses, against a bare view served the same way (the floor).
+
+Prints: bench load_50_users: RPS req/s (p50 … ms, p95 … ms, N errors), RATIOx vs bare view (… req/s)
+and the same without the pauses (load_50_users_no_pause): the most the machine serves.
+"""
+
+from __future__ import annotations
+
+import http.client
+import io
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from django_setup import ROOT, setup
+
+setup()
+
+from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+
+from cchc.models import Role, RoleAssignment, Unit, User  # noqa: E402
+from scoring.evidence_files import link_evidence, store_evidence  # noqa: E402
+from scoring.models import Assessment, AssessmentItem  # noqa: E402
+
+USERS = 50
+DURATION = float(os.environ.get("LOAD_SECONDS", "12"))
+PASSWORD = "load-test-password-1"
+PDF = (
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    + b"0" * 20000
+)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def prepare() -> list[tuple[str, int, int]]:
+    """Demo data, 50 officers (each also a leader of the district) and one evidence file per
+    commune. Returns (username, assessment id, evidence id) per user."""
+    call_command("load_demo", stdout=io.StringIO())
+    district = Unit.objects.get(code="464")
+    assessments = list(
+        Assessment.objects.filter(criteria_set__year=2022, unit__parent=district).select_related(
+            "unit"
+        )
+    )
+    evidence_of = {}
+    for assessment in assessments:
+        officer = User.objects.get(username="admin")
+        item, _ = AssessmentItem.objects.get_or_create(
+            assessment=assessment, criterion=assessment.criteria_set.criteria.get(code="1.1.1")
+        )
+        evidence = store_evidence(assessment.unit, SimpleUploadedFile("ke-hoach.pdf", PDF), officer)
+        link_evidence(item, evidence, officer)
+        evidence_of[assessment.pk] = evidence.pk
+    people = []
+    for n in range(USERS):
+        assessment = assessments[n % len(assessments)]
+        user = User.objects.create_user(f"load{n}", password=PASSWORD)
+        RoleAssignment.objects.create(user=user, unit=assessment.unit, role=Role.OFFICER)
+        RoleAssignment.objects.create(user=user, unit=district, role=Role.LEADER)
+        people.append((user.username, assessment.pk, evidence_of[assessment.pk]))
+    return people
+
+
+def start_server(port: int) -> subprocess.Popen:  # type: ignore[type-arg]
+    env = {
+        **os.environ,
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_COOKIES": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "BEHIND_PROXY": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "BIND": f"127.0.0.1:{port}",
+        "ACCESS_LOG": "",
+        "AXES_FAILURE_LIMIT": "1000",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    server = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "cchc.wsgi", "-c", "deploy/gunicorn.conf.py"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _attempt in range(100):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz/")
+            if connection.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+class Browser:
+    """One signed-in user over one keep-alive connection."""
+
+    def __init__(self, port: int) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, bytes]:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+        except (OSError, http.client.HTTPException):
+            # The server closed the kept-alive connection (a recycled worker): reconnect, once.
+            self.connection.close()
+            self.connection = http.client.HTTPConnection(
+                self.connection.host, self.connection.port, timeout=30
+            )
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+        content = response.read()
+        for header in response.msg.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return response.status, content
+
+    def sign_in(self, username: str) -> None:
+        self.request("GET", "/dang-nhap/")
+        token = self.cookies["csrftoken"]
+        status, _ = self.request(
+            "POST",
+            "/dang-nhap/",
+            urlencode({"csrfmiddlewaretoken": token, "username": username, "password": PASSWORD}),
+        )
+        if status != 302:
+            raise RuntimeError(f"{username} could not sign in ({status})")
+
+
+def run(
+    port: int, paths_of: list[list[str]], signed_in: list[str] | None, think: bool
+) -> tuple[list[float], int]:
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    start = threading.Barrier(len(paths_of))
+
+    def user(index: int) -> None:
+        nonlocal errors
+        browser = Browser(port)
+        try:
+            if signed_in is not None:
+                browser.sign_in(signed_in[index])
+        except Exception as error:
+            print(f"user {index}: {error}", file=sys.stderr)
+            start.abort()
+            raise
+        start.wait()
+        deadline = time.perf_counter() + DURATION
+        mine, failed, turn = [], 0, 0
+        pause = random.Random(index)
+        if think:
+            time.sleep(pause.uniform(0, 1.5))  # people do not all click at the same instant
+        while time.perf_counter() < deadline:
+            path = paths_of[index][turn % len(paths_of[index])]
+            turn += 1
+            began = time.perf_counter()
+            try:
+                status, _ = browser.request("GET", path)
+            except (OSError, http.client.HTTPException):
+                status = 0
+            mine.append(time.perf_counter() - began)
+            failed += status != 200
+            if think:
+                time.sleep(pause.uniform(0.5, 1.5))  # a person reads the page before the next click
+        with lock:
+            latencies.extend(mine)
+            errors += failed
+
+    threads = [threading.Thread(target=user, args=(i,)) for i in range(len(paths_of))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, errors
+
+
+def summary(latencies: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(latencies)
+    return (
+        len(ordered) / DURATION,
+        statistics.median(ordered) * 1000,
+        ordered[int(len(ordered) * 0.95)] * 1000,
+    )
+
+
+def main() -> None:
+    people = prepare()
+    port = free_port()
+    server = start_server(port)
+    try:
+        pages = [
+            ["/xep-hang/?unit=464&year=2021", f"/danh-gia/{assessment}/", f"/tai-lieu/{evidence}/"]
+            for _name, assessment, evidence in people
+        ]
+        names = [name for name, _a, _e in people]
+        for label, think in (("", True), ("_no_pause", False)):
+            latencies, errors = run(port, pages, names, think=think)
+            bare, bare_errors = run(port, [["/healthz/"]] * USERS, None, think=think)
+            rps, p50, p95 = summary(latencies)
+            floor_rps, _floor50, _floor95 = summary(bare)
+            print(
+                f"bench load_{USERS}_users{label}: {rps:.0f} req/s (p50 {p50:.0f} ms, p95 {p95:.0f} ms, {errors} errors), "
+                f"{rps / floor_rps:.2f}x vs bare view ({floor_rps:.0f} req/s, {bare_errors} errors)"
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
