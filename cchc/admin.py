@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
+from cchc.admin_log import record_admin_action
 from cchc.forms import MergeForm
 from cchc.models import RoleAssignment, Unit, User
 from cchc.reorganisation import merge_units
@@ -52,6 +53,7 @@ class UnitAdmin(UnitQuerysetScope, ExportMixin, admin.ModelAdmin):
                 for message in error.messages:
                     form.add_error(None, message)
             else:
+                record_admin_action(request.user, successor, f"Hợp nhất {', '.join(codes)}")  # type: ignore[arg-type]
                 self.message_user(
                     request,
                     _("Merged %(codes)s into %(unit)s.")

@@ -27,7 +27,6 @@ EXCLUDED = [
     "contenttypes",
     "auth.permission",
     "sessions",
-    "admin.logentry",
     "axes",
     "django_tasks_database",
 ]

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from cchc.access import request_user, require_administrator, visible_unit_or_404
+from cchc.admin_log import record_admin_action
 from cchc.forms import UnitFileForm
 from cchc.models import Job, Unit, UnitKind
 from cchc.spreadsheets import ImportRefused, read_table
@@ -98,6 +99,12 @@ def unit_import(request: HttpRequest) -> HttpResponse:
             summary = import_units(read_table(upload, upload.name), user)
         except ImportRefused as refused:
             errors = refused.errors
+        else:
+            record_admin_action(
+                user,
+                user,
+                f"Nhập đơn vị từ {upload.name}: {summary.created} mới, {summary.updated} thay đổi",
+            )
     status = 400 if errors else 200
     return render(
         request,

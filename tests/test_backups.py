@@ -7,6 +7,7 @@ import hashlib
 import json
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.core.management import CommandError, call_command
 
 from cchc.backups import BackupError, restore
@@ -30,6 +31,7 @@ def _snapshot():
         "evidence": sorted(Evidence.objects.values_list("original_name", "sha256", "file")),
         "links": EvidenceLink.objects.count(),
         "audit": AuditEntry.objects.count(),
+        "admin_log": LogEntry.objects.count(),
     }
 
 
@@ -61,7 +63,11 @@ def test_backup_and_restore_round_trip_with_hashes(world, submitted, tmp_path, e
     from tests.test_appraisal import appraise
 
     appraise(submitted, "1.2", world.appraiser, "1.5", "Thiếu 1 nhiệm vụ")
+    from cchc.admin_log import record_admin_action
+
+    record_admin_action(world.admin, submitted, "Mở lại tự đánh giá: thử")
     before = _snapshot()
+    assert before["admin_log"] == 1
     assert before["evidence"] and any(row[4] for row in before["scores"])
     folder = tmp_path / "backup"
     call_command("backup", str(folder))

@@ -101,3 +101,33 @@ def test_the_criteria_export_escapes_formula_like_text(world):
     criteria_set.criteria.filter(code="1.1").update(evidence_required="=cmd|' /C calc'!A0")
     sheet = load_workbook(io.BytesIO(export_criteria(criteria_set))).active
     assert sheet.cell(3, 6).value == "'=cmd|' /C calc'!A0"
+
+
+def test_administrators_actions_are_recorded(world):
+    from django.contrib.admin.models import LogEntry
+
+    from tests.ranking_fixtures import ten_point_set
+    from tests.spreadsheet_files import upload
+
+    client = client_for(world.admin)
+    client.post(
+        reverse("unit_import"),
+        {
+            "file": upload(
+                "u.csv",
+                [
+                    ["Mã", "Tên", "Loại", "Mã cấp trên", "Hiệu lực từ"],
+                    ["N1", "Xã mới", "Xã", "464", "01/01/2021"],
+                ],
+            )
+        },
+    )
+    criteria_set = ten_point_set(world.district, 2023)
+    client.post(
+        reverse("criteria_copy", args=[criteria_set.pk]), {"year": "2024", "title": "Bộ 2024"}
+    )
+    messages = list(
+        LogEntry.objects.filter(user=world.admin).values_list("change_message", flat=True)
+    )
+    assert any(m.startswith("Nhập đơn vị từ u.csv: 1 mới") for m in messages)
+    assert any(m.startswith("Sao chép từ") for m in messages)

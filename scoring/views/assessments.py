@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cchc.access import request_user, require_role_on
+from cchc.admin_log import record_admin_action
 from cchc.models import Role, Unit, User
 from scoring.criteria_sets import visible_criteria_sets
 from scoring.evidence_files import (
@@ -472,10 +473,16 @@ def assessment_reopen(request: HttpRequest, pk: int) -> HttpResponse:
                     form.cleaned_data["deadline"] or assessment.deadline,
                     form.cleaned_data["reason"],
                 )
+                record_admin_action(
+                    user, assessment, f"Gia hạn tự đánh giá: {form.cleaned_data['reason']}"
+                )
                 messages.success(request, _("The deadline was extended."))
             else:
                 reopen_assessment(
                     assessment, user, form.cleaned_data["reason"], form.cleaned_data["deadline"]
+                )
+                record_admin_action(
+                    user, assessment, f"Mở lại tự đánh giá: {form.cleaned_data['reason']}"
                 )
                 messages.success(request, _("The self-assessment was reopened for the unit."))
         except ValidationError as error:
@@ -500,6 +507,7 @@ def assessments_open(request: HttpRequest, set_pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
+        record_admin_action(user, criteria_set, f"Mở kỳ tự đánh giá cho {opened} đơn vị")
         messages.success(
             request,
             _("Opened the self-assessment for %(opened)s units (%(existing)s already open).")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cchc.access import request_user, require_administrator, require_role_on
+from cchc.admin_log import record_admin_action
 from cchc.models import Role, Unit
 from cchc.spreadsheets import ImportRefused, read_table
 from scoring.criteria_files import COLUMNS, export_criteria
@@ -114,6 +115,7 @@ def criteria_import(request: HttpRequest) -> HttpResponse:
         except ImportRefused as refused:
             errors = refused.errors
         else:
+            record_admin_action(user, criteria_set, f"Nhập bộ tiêu chí từ {upload.name}")
             messages.success(
                 request,
                 _("Criteria set imported.")
@@ -162,6 +164,7 @@ def criteria_copy(request: HttpRequest, pk: int) -> HttpResponse:
     except IntegrityError:
         messages.error(request, _("A set with this year and title already exists for these units."))
         return redirect("criteria_set_detail", pk=pk)
+    record_admin_action(user, copy, f"Sao chép từ “{source}”")
     messages.success(request, _("Copied as a draft for %(year)s.") % {"year": copy.year})
     return redirect("criteria_set_detail", pk=copy.pk)
 
@@ -177,5 +180,6 @@ def criteria_publish(request: HttpRequest, pk: int) -> HttpResponse:
     except ReadOnlyError:
         messages.error(request, _("The set is already published."))
     else:
+        record_admin_action(user, criteria_set, "Công bố bộ tiêu chí")
         messages.success(request, _("The criteria set is published and can no longer change."))
     return redirect("criteria_set_detail", pk=pk)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cchc.access import request_user, require_role_on, visible_unit_or_404
+from cchc.admin_log import record_admin_action
 from cchc.models import Role, Unit
 from scoring.decisions import decision_pdf, publish_set, scorecard_pdf
 from scoring.forms import DecisionForm
@@ -126,6 +127,9 @@ def publish_page(request: HttpRequest, set_pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            record_admin_action(
+                user, criteria_set.decision, f"Công bố kết quả của {published} đơn vị"
+            )
             messages.success(
                 request, _("Published the results of %(count)s units.") % {"count": published}
             )
