@@ -22,6 +22,8 @@ def setup() -> None:
     os.environ["SECURE_SSL_REDIRECT"] = "0"
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir}/bench.sqlite3")
     os.environ.setdefault("CCHC_VAR_DIR", workdir)
+    os.environ.setdefault("STATIC_ROOT", f"{workdir}/static")
+    os.environ.setdefault("EVIDENCE_ROOT", f"{workdir}/evidence")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cchc.settings")
     import django
 
@@ -29,3 +31,6 @@ def setup() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    call_command(
+        "collectstatic", "--noinput", verbosity=0
+    )  # pages use the production static storage
