@@ -30,7 +30,7 @@ def run_manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[s
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**clean, **env},
+        env={**clean, "DJANGO_SETTINGS_MODULE": "cchc.settings", **env},
         capture_output=True,
         text=True,
         timeout=120,
@@ -117,3 +117,16 @@ def test_database_url_selects_postgresql():
         show,
     )
     assert result.stdout.split() == ["django.db.backends.postgresql", "cchc", "db.internal"]
+
+
+def test_manage_py_uses_development_settings_only_when_nothing_is_configured():
+    show = "from django.conf import settings as s; print(s.DEBUG)"
+    assert run_manage({}, "shell", "--no-imports", "-c", show).stdout.split() == ["True"]
+    production = run_manage(
+        {"SECRET_KEY": PRODUCTION["SECRET_KEY"], "ALLOWED_HOSTS": "x.vn"},
+        "shell",
+        "--no-imports",
+        "-c",
+        show,
+    )
+    assert production.stdout.split() == ["False"]
