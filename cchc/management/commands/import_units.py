@@ -1,36 +1,14 @@
-from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import translation
-
+from cchc.management.file_import import FileImportCommand
 from cchc.models import User
-from cchc.spreadsheets import ImportRefused, read_table
+from cchc.spreadsheets import Table
 from cchc.unit_files import import_units
 
 
-class Command(BaseCommand):
+class Command(FileImportCommand):
     help = "Import administrative units from an .xlsx or .csv file (all or nothing)."
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", type=Path)
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        translation.activate("vi")
-        path: Path = options["file"]
-        if not path.exists():
-            raise CommandError(f"Không tìm thấy tệp {path}")
-        try:
-            summary = import_units(read_table(path), User(is_superuser=True))
-        except ImportRefused as refused:
-            for error in refused.errors:
-                self.stderr.write(str(error))
-            raise CommandError(
-                f"Tệp có {len(refused.errors)} lỗi; không có dữ liệu nào được ghi."
-            ) from None
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Đã nhập: {summary.created} mới, {summary.updated} thay đổi, "
-                f"{summary.unchanged} không đổi."
-            )
-        )
+    def import_table(self, table: Table, options: dict[str, Any]) -> str:
+        summary = import_units(table, User(is_superuser=True))
+        return f"Đã nhập: {summary.created} mới, {summary.updated} thay đổi, {summary.unchanged} không đổi."
