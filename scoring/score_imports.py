@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -71,73 +72,110 @@ def _as_inputs(
     return SelfInput(), score  # ratios and thresholds: the points themselves
 
 
-def validate_scores(table: Table, year: int) -> list[ScoreRow]:
-    errors = table.missing_columns([UNIT, CODE, SCORE])
-    if errors:
-        raise ImportRefused(errors)
-    codes = {cell_text(values.get(UNIT)) for _, values in table.rows}
-    units = {unit.code: unit for unit in Unit.objects.filter(code__in=codes)}
-    sets = list(
-        CriteriaSet.objects.filter(year=year, status=CriteriaSet.Status.PUBLISHED).select_related(
-            "scope"
+class ScoreFile:
+    """What both stages check on every row: a known unit, the one published set of the year
+    that scores it, a sub-criterion of that set, no repeated row, a number as score."""
+
+    def __init__(self, table: Table, year: int) -> None:
+        self.table, self.year = table, year
+        self.errors = table.missing_columns([UNIT, CODE, SCORE])
+        if self.errors:
+            raise ImportRefused(self.errors)
+        codes = {cell_text(values.get(UNIT)) for _, values in table.rows}
+        self.units = {unit.code: unit for unit in Unit.objects.filter(code__in=codes)}
+        self.sets = list(
+            CriteriaSet.objects.filter(
+                year=year, status=CriteriaSet.Status.PUBLISHED
+            ).select_related("scope")
         )
-    )
-    criteria: dict[tuple[int, str], Criterion] = {
-        (c.criteria_set_id, c.code): c for c in Criterion.objects.filter(criteria_set__in=sets)
-    }
-    seen: dict[tuple[str, str], int] = {}
-    parsed = []
-    for number, values in table.rows:
+        self.criteria = {
+            (c.criteria_set_id, c.code): c
+            for c in Criterion.objects.filter(criteria_set__in=self.sets)
+        }
+        self.seen: dict[tuple[str, str], int] = {}
+
+    def bad(self, number: int, unit_code: str, column: str, message: str, value: str) -> None:
+        self.errors.append(RowError(number, column, message, value, unit=unit_code))
+
+    def resolve(
+        self, number: int, values: dict[str, Any]
+    ) -> tuple[Unit, CriteriaSet, Criterion, Decimal] | None:
         unit_code, code = cell_text(values.get(UNIT)), cell_text(values.get(CODE))
-
-        def bad(
-            column: str,
-            message: str,
-            value: str,
-            *,
-            number: int = number,
-            unit_code: str = unit_code,
-        ) -> None:
-            errors.append(RowError(number, column, message, value, unit=unit_code))
-
-        unit = units.get(unit_code)
+        unit = self.units.get(unit_code)
         if unit is None:
-            bad(UNIT, _("there is no unit with code %(code)s") % {"code": unit_code}, unit_code)
-            continue
+            self.bad(
+                number,
+                unit_code,
+                UNIT,
+                _("there is no unit with code %(code)s") % {"code": unit_code},
+                unit_code,
+            )
+            return None
         covering = [
-            s for s in sets if unit.kind in s.unit_kinds and unit.path.startswith(s.scope.path)
+            s for s in self.sets if unit.kind in s.unit_kinds and unit.path.startswith(s.scope.path)
         ]
         if len(covering) != 1:
             message = (
                 _("no published criteria set of %(year)s scores this unit")
                 if not covering
                 else _("several published criteria sets of %(year)s score this unit")
-            ) % {"year": year}
-            bad(UNIT, message, unit_code)
-            continue
-        criteria_set = covering[0]
-        criterion = criteria.get((criteria_set.pk, code))
+            ) % {"year": self.year}
+            self.bad(number, unit_code, UNIT, message, unit_code)
+            return None
+        criterion = self.criteria.get((covering[0].pk, code))
         if criterion is None or not criterion.method:
-            bad(CODE, _("the set has no sub-criterion %(code)s") % {"code": code}, code)
-            continue
-        if not is_self_assessed(criterion):
-            bad(CODE, _("%(code)s is not self-assessed") % {"code": code}, code)
-            continue
-        if (unit_code, code) in seen:
-            bad(
+            self.bad(
+                number,
+                unit_code,
                 CODE,
-                _("%(code)s of this unit is already on row %(first)d")
-                % {"code": code, "first": seen[(unit_code, code)]},
+                _("the set has no sub-criterion %(code)s") % {"code": code},
                 code,
             )
-            continue
-        seen[(unit_code, code)] = number
+            return None
+        if (unit_code, code) in self.seen:
+            self.bad(
+                number,
+                unit_code,
+                CODE,
+                _("%(code)s of this unit is already on row %(first)d")
+                % {"code": code, "first": self.seen[(unit_code, code)]},
+                code,
+            )
+            return None
+        self.seen[(unit_code, code)] = number
         try:
             score = cell_decimal(values.get(SCORE))
         except ValueError:
             score = None
         if score is None:
-            bad(SCORE, _("the score is not a number"), cell_text(values.get(SCORE)))
+            self.bad(
+                number,
+                unit_code,
+                SCORE,
+                _("the score is not a number"),
+                cell_text(values.get(SCORE)),
+            )
+            return None
+        return unit, covering[0], criterion, score
+
+
+def validate_scores(table: Table, year: int) -> list[ScoreRow]:
+    """Check a self-assessment file; each score must be reachable by its method."""
+    checked = ScoreFile(table, year)
+    parsed = []
+    for number, values in table.rows:
+        resolved = checked.resolve(number, values)
+        if resolved is None:
+            continue
+        unit, criteria_set, criterion, score = resolved
+        if not is_self_assessed(criterion):
+            checked.bad(
+                number,
+                unit.code,
+                CODE,
+                _("%(code)s is not self-assessed") % {"code": criterion.code},
+                criterion.code,
+            )
             continue
         spec = spec_from_json(criterion.method, criterion.parameters)
         try:
@@ -148,12 +186,12 @@ def validate_scores(table: Table, year: int) -> list[ScoreRow]:
             message = (
                 translated(error, sentence=False) if isinstance(error, InputError) else str(error)
             )
-            bad(SCORE, message, cell_text(values.get(SCORE)))
+            checked.bad(number, unit.code, SCORE, message, cell_text(values.get(SCORE)))
             continue
         parsed.append(ScoreRow(number, unit, criteria_set, criterion, typed, points))
-    _check_assessments(parsed, errors)
-    if errors:
-        raise ImportRefused(errors)
+    _check_assessments(parsed, checked.errors)
+    if checked.errors:
+        raise ImportRefused(checked.errors)
     return parsed
 
 
@@ -250,104 +288,60 @@ class AppraisalRow:
 
 
 def validate_appraisal(table: Table, year: int) -> list[AppraisalRow]:
-    """Check an appraisal file: known units and sub-criteria, scores within each method,
-    a reason for every score below the self score (or below the maximum where the unit gave
-    none), assessments that can still be appraised."""
-    errors = table.missing_columns([UNIT, CODE, SCORE])
-    if errors:
-        raise ImportRefused(errors)
-    codes = {cell_text(values.get(UNIT)) for _, values in table.rows}
-    units = {unit.code: unit for unit in Unit.objects.filter(code__in=codes)}
-    sets = list(
-        CriteriaSet.objects.filter(year=year, status=CriteriaSet.Status.PUBLISHED).select_related(
-            "scope"
-        )
-    )
-    criteria = {
-        (c.criteria_set_id, c.code): c for c in Criterion.objects.filter(criteria_set__in=sets)
-    }
+    """Check an appraisal file: scores within each method, a reason for every score below the
+    self score (or below the maximum where the unit gave none), assessments that can still
+    be appraised."""
+    checked = ScoreFile(table, year)
     assessments = {
         (a.unit_id, a.criteria_set_id): a
-        for a in Assessment.objects.filter(criteria_set__in=sets, unit__in=units.values())
+        for a in Assessment.objects.filter(
+            criteria_set__in=checked.sets, unit__in=checked.units.values()
+        )
     }
-    self_scores = {
-        (item.assessment_id, item.criterion_id): item
-        for item in AssessmentItem.objects.filter(assessment__in=assessments.values())
+    items = {
+        (i.assessment_id, i.criterion_id): i
+        for i in AssessmentItem.objects.filter(assessment__in=assessments.values())
     }
-    seen: dict[tuple[str, str], int] = {}
+    labels = dict(AssessmentState.choices)
     parsed = []
     for number, values in table.rows:
-        unit_code, code = cell_text(values.get(UNIT)), cell_text(values.get(CODE))
-
-        def bad(
-            column: str,
-            message: str,
-            value: str,
-            *,
-            number: int = number,
-            unit_code: str = unit_code,
-        ) -> None:
-            errors.append(RowError(number, column, message, value, unit=unit_code))
-
-        unit = units.get(unit_code)
-        if unit is None:
-            bad(UNIT, _("there is no unit with code %(code)s") % {"code": unit_code}, unit_code)
+        resolved = checked.resolve(number, values)
+        if resolved is None:
             continue
-        covering = [
-            s for s in sets if unit.kind in s.unit_kinds and unit.path.startswith(s.scope.path)
-        ]
-        if len(covering) != 1:
-            bad(
-                UNIT,
-                _("no published criteria set of %(year)s scores this unit") % {"year": year},
-                unit_code,
-            )
-            continue
-        criteria_set = covering[0]
+        unit, criteria_set, criterion, score = resolved
         assessment = assessments.get((unit.pk, criteria_set.pk))
         if assessment is not None and assessment.state not in IMPORTABLE_STATES:
-            labels = dict(AssessmentState.choices)
-            bad(
+            checked.bad(
+                number,
+                unit.code,
                 UNIT,
                 _("the assessment is “%(state)s” and cannot be appraised from a file")
                 % {"state": labels[assessment.state]},
-                unit_code,
+                unit.code,
             )
             continue
-        criterion = criteria.get((criteria_set.pk, code))
-        if criterion is None or not criterion.method:
-            bad(CODE, _("the set has no sub-criterion %(code)s") % {"code": code}, code)
-            continue
-        if (unit_code, code) in seen:
-            bad(
-                CODE,
-                _("%(code)s of this unit is already on row %(first)d")
-                % {"code": code, "first": seen[(unit_code, code)]},
-                code,
-            )
-            continue
-        seen[(unit_code, code)] = number
-        try:
-            score = cell_decimal(values.get(SCORE))
-        except ValueError:
-            score = None
-        if score is None:
-            bad(SCORE, _("the score is not a number"), cell_text(values.get(SCORE)))
-            continue
-        reason = cell_text(values.get(REASON))
         try:
             score_leaf(criterion_node(criterion), LeafInput(points=score))
         except InputError as error:
-            bad(SCORE, translated(error, sentence=False), cell_text(values.get(SCORE)))
+            checked.bad(
+                number,
+                unit.code,
+                SCORE,
+                translated(error, sentence=False),
+                cell_text(values.get(SCORE)),
+            )
             continue
-        item = self_scores.get((assessment.pk, criterion.pk)) if assessment is not None else None
+        reason = cell_text(values.get(REASON))
+        item = items.get((assessment.pk, criterion.pk)) if assessment is not None else None
         reference = (
             item.self_score
             if item is not None and item.self_score is not None
             else criterion.max_score
         )
         if Method(criterion.method) is not Method.SURVEY and score < reference and not reason:
-            bad(
+            checked.bad(
+                number,
+                unit.code,
                 REASON,
                 _("the score %(score)s is below %(reference)s but no reason is given")
                 % {"score": format_number(score), "reference": format_number(reference)},
@@ -359,8 +353,8 @@ def validate_appraisal(table: Table, year: int) -> list[AppraisalRow]:
                 number, (unit.pk, criteria_set.pk), unit, criteria_set, criterion, score, reason
             )
         )
-    if errors:
-        raise ImportRefused(errors)
+    if checked.errors:
+        raise ImportRefused(checked.errors)
     return parsed
 
 
