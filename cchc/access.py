@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from cchc.models import Role, Unit, User
@@ -36,8 +36,3 @@ def require_role_on(user: User, unit: Unit, roles: Iterable[str]) -> None:
 def require_administrator(user: User) -> None:
     if not user.has_role(Role.ADMINISTRATOR):
         raise PermissionDenied
-
-
-def check_visible(user: User, unit: Unit) -> None:
-    if not Unit.objects.visible_to(user).filter(pk=unit.pk).exists():
-        raise Http404

@@ -71,8 +71,11 @@ class DeductionReport:
         return text
 
 
-def deduction_report(assessment: Assessment) -> DeductionReport:
-    """Scored from the appraisal; ranked among the set's appraised units as the ranking shows."""
+def deduction_report(
+    assessment: Assessment, states: tuple[str, ...] = RANKED_STATES
+) -> DeductionReport:
+    """Scored from the appraisal; ranked among the set's units in ``states`` — the states the
+    reader may see, as on the ranking page (published only, for the unit and leaders)."""
     from scoring.rankings import rank_in_set
 
     result = score_final(assessment)
@@ -82,7 +85,7 @@ def deduction_report(assessment: Assessment) -> DeductionReport:
         max_total=result.max_total,
         index=result.index,
         classification=result.classification,
-        rank=rank_in_set(assessment, RANKED_STATES),
+        rank=rank_in_set(assessment, states),
         lines=[DeductionLine.of(d) for d in result.deductions],
     )
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from decimal import Decimal
 
 from dossiers.reports import dossier_inputs_for
@@ -135,17 +134,3 @@ def score_final(assessment: Assessment) -> UnitResult:
     )
     codes = {row.pk: row.code for row in rows}
     return score_unit(tree, _final_inputs(list(assessment.items.all()), tree, codes))
-
-
-def set_results(criteria_set: CriteriaSet, states: Iterable[str]) -> dict[Assessment, UnitResult]:
-    """Every assessment of the set in ``states`` scored with its appraised results (three queries)."""
-    rows = list(criteria_set.criteria.order_by("sort_key"))
-    tree = tree_from_rows(rows, classification_of(criteria_set), criteria_set.dense_ranking)
-    codes = {row.pk: row.code for row in rows}
-    assessments = list(
-        criteria_set.assessments.filter(state__in=list(states)).select_related("unit")
-    )
-    items: dict[int, list[AssessmentItem]] = defaultdict(list)
-    for item in AssessmentItem.objects.filter(assessment__in=assessments):
-        items[item.assessment_id].append(item)
-    return {a: score_unit(tree, _final_inputs(items[a.pk], tree, codes)) for a in assessments}

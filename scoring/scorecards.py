@@ -11,7 +11,7 @@ from scoring.deduction_report import DeductionLine, deduction_report
 from scoring.engine import Rank, round_points
 from scoring.models import Assessment, AssessmentResult
 from scoring.models.assessments import AssessmentState as S
-from scoring.rankings import PROVISIONAL, PUBLISHED, may_see_provisional, rank_in_set
+from scoring.rankings import PROVISIONAL, PUBLISHED, may_see_provisional
 
 HUNDRED = Decimal(100)
 
@@ -64,7 +64,7 @@ def build_scorecard(assessment: Assessment, user: User) -> Scorecard | None:
     if not published and not (allowed and assessment.state in PROVISIONAL):
         return None
     states = PROVISIONAL if allowed else PUBLISHED
-    report = deduction_report(assessment)
+    report = deduction_report(assessment, states)
     peer_fields = list(
         AssessmentResult.objects.filter(
             assessment__criteria_set=assessment.criteria_set, assessment__state__in=states
@@ -98,7 +98,7 @@ def build_scorecard(assessment: Assessment, user: User) -> Scorecard | None:
         max_total=report.max_total,
         index=report.index,
         classification=report.classification,
-        rank=rank_in_set(assessment, states),
+        rank=report.rank,
         provisional=not published,
         fields=fields,
         deductions=report.lines,

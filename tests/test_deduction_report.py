@@ -151,3 +151,21 @@ def test_the_page_is_for_the_unit_and_leaders_once_published(world):
     )  # not published: not for the unit
     provisional = client_for(world.appraiser).get(url).content.decode()
     assert "tạm thời" in provisional or "chưa công bố" in provisional
+
+
+def test_the_unit_and_leaders_are_ranked_among_published_results_only(world):
+    vinh_long = published_district(world)
+    better = (
+        Assessment.objects.filter(criteria_set=vinh_long.criteria_set)
+        .exclude(pk=vinh_long.pk)
+        .order_by("-result__index")[:3]
+    )
+    Assessment.objects.filter(pk__in=[a.pk for a in better]).update(
+        state=S.APPROVED
+    )  # not published yet
+    url = reverse("deduction_report", args=[vinh_long.pk])
+    assert (
+        "Xã Vĩnh Long đạt 84,66 điểm, xếp 5/15"
+        in client_for(world.leader).get(url).content.decode()
+    )
+    assert "xếp 8/18" in client_for(world.appraiser).get(url).content.decode()  # provisional view

@@ -43,6 +43,7 @@ from scoring.models import (
 )
 from scoring.models.assessments import AssessmentState as S
 from scoring.parameters import describe, spec_from_json
+from scoring.rankings import PROVISIONAL, PUBLISHED, may_see_provisional
 from scoring.remediation import StaleTask, progress_by_unit, update_task
 
 IMAGE_TYPES = {"image/png", "image/jpeg"}
@@ -302,7 +303,8 @@ def _report_or_404(request: HttpRequest, pk: int) -> Any:
         and assessment.state in (S.APPRAISED, S.APPROVED, *APPRAISING)
     ):
         raise Http404  # results are seen by the unit and leaders once published
-    return deduction_report(assessment)
+    states = PROVISIONAL if may_see_provisional(user, assessment.unit) else PUBLISHED
+    return deduction_report(assessment, states)
 
 
 @login_required
