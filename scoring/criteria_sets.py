@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -113,8 +114,31 @@ def copy_criteria_set(source: CriteriaSet, year: int, title: str | None = None) 
 
 
 def publish_criteria_set(criteria_set: CriteriaSet) -> None:
-    """Publish a draft set; from then on it is read-only."""
+    """Publish a draft set; from then on it is read-only. Refused, with every problem, when
+    the tree no longer adds up (a draft can be edited in the admin after its import)."""
+    from scoring.fetch import load_tree
+    from scoring.parameters import format_number
+
     criteria_set.ensure_editable()
+    tree = load_tree(criteria_set)
+    problems = [
+        _("%(code)s: the maximum %(declared)s differs from the sum of its sub-criteria, %(sum)s")
+        % {"code": code, "declared": format_number(declared), "sum": format_number(children)}
+        for code, declared, children in tree.mismatched_parents()
+    ]
+    if tree.max_total != criteria_set.declared_total:
+        problems.append(
+            _(
+                "The maxima add up to %(total)s, not the declared total %(declared)s (difference %(difference)s)."
+            )
+            % {
+                "total": format_number(tree.max_total),
+                "declared": format_number(criteria_set.declared_total),
+                "difference": format_number(tree.max_total - criteria_set.declared_total),
+            }
+        )
+    if problems:
+        raise ValidationError(problems)
     criteria_set.status = CriteriaSet.Status.PUBLISHED
     criteria_set.published_at = timezone.now()
     criteria_set.save(update_fields=["status", "published_at"])

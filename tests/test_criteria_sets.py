@@ -404,3 +404,18 @@ def test_the_fixture_with_the_published_vinh_long_deductions_scores_100_minus_th
     }
     assert result.total == Decimal(100) - Decimal("13.84") == Decimal("86.16")
     assert result.classification == "Khá"
+
+
+def test_a_draft_edited_after_import_is_not_published_while_it_does_not_add_up(world):
+    criteria_set, _ = import_criteria_set(table(SMALL), details(world))
+    Criterion.objects.filter(criteria_set=criteria_set, code="1.1.2").update(
+        max_score=Decimal(3)
+    )  # e.g. in the admin
+    response = client_for(world.admin).post(
+        reverse("criteria_publish", args=[criteria_set.pk]), follow=True
+    )
+    page = response.content.decode()
+    assert "1.1: điểm tối đa 4 khác tổng điểm các tiêu chí con là 5" in page
+    assert "Tổng điểm tối đa là 11, khác tổng công bố 10 (chênh lệch 1)." in page
+    criteria_set.refresh_from_db()
+    assert not criteria_set.is_published

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -179,6 +180,9 @@ def criteria_publish(request: HttpRequest, pk: int) -> HttpResponse:
         publish_criteria_set(criteria_set)
     except ReadOnlyError:
         messages.error(request, _("The set is already published."))
+    except ValidationError as error:  # the tree no longer adds up
+        for message in error.messages:
+            messages.error(request, message)
     else:
         record_admin_action(user, criteria_set, "Công bố bộ tiêu chí")
         messages.success(request, _("The criteria set is published and can no longer change."))
