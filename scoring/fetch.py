@@ -68,12 +68,17 @@ def dossier_values_for(assessment: Assessment) -> dict[str, Decimal]:
 
 
 def self_inputs(
-    assessment: Assessment, tree: CriteriaTree, rows: list[CriterionRow]
+    assessment: Assessment,
+    tree: CriteriaTree,
+    rows: list[CriterionRow],
+    dossier: dict[str, Decimal] | None = None,
 ) -> dict[str, LeafInput]:
-    """Every self-assessed item of the assessment as engine inputs."""
+    """Every self-assessed item of the assessment as engine inputs (``dossier``: the unit's
+    dossier values when the caller already has them)."""
     from scoring.self_assessment import input_of
 
-    dossier = dossier_values_for(assessment)
+    if dossier is None:
+        dossier = dossier_values_for(assessment)
     by_pk = {row.pk: row for row in rows}
     inputs = {}
     for item in assessment.items.all():
@@ -86,13 +91,15 @@ def self_inputs(
     return inputs
 
 
-def score_self_assessment(assessment: Assessment) -> UnitResult:
+def score_self_assessment(
+    assessment: Assessment, dossier: dict[str, Decimal] | None = None
+) -> UnitResult:
     """The unit's self-assessment scored by the engine (unscored sub-criteria count 0)."""
     rows = list(assessment.criteria_set.criteria.order_by("sort_key"))
     tree = tree_from_rows(
         rows, classification_of(assessment.criteria_set), assessment.criteria_set.dense_ranking
     )
-    inputs = self_inputs(assessment, tree, rows)
+    inputs = self_inputs(assessment, tree, rows, dossier)
     while True:  # an item whose stored inputs no longer fit its method counts as unscored
         try:
             return score_unit(tree, inputs)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from scoring.engine import UnitResult
 from scoring.fetch import score_final, score_self_assessment
 from scoring.models import Assessment, AssessmentResult
@@ -15,10 +17,13 @@ def _fields(result: UnitResult) -> dict[str, list[str]]:
     }
 
 
-def refresh_result(assessment: Assessment) -> AssessmentResult:
-    """Score the assessment (appraised where appraised, self scores otherwise) and store it."""
+def refresh_result(
+    assessment: Assessment, dossier: dict[str, Decimal] | None = None
+) -> AssessmentResult:
+    """Score the assessment (appraised where appraised, self scores otherwise) and store it
+    (``dossier``: the unit's dossier values when the caller already has them)."""
     final = score_final(assessment)
-    own = score_self_assessment(assessment)
+    own = score_self_assessment(assessment, dossier)
     stored, _created = AssessmentResult.objects.update_or_create(
         assessment=assessment,
         defaults={

@@ -113,8 +113,10 @@ def record_self_assessment(
     typed: SelfInput,
     user: User,
     expected_version: int | None,
+    dossier: dict[str, Decimal] | None = None,
 ) -> AssessmentItem:
-    """Check and save the unit's answer for one sub-criterion, with the score it gives.
+    """Check and save the unit's answer for one sub-criterion, with the score it gives
+    (``dossier``: the unit's dossier values when the caller already has them).
 
     Raises ``AssessmentLocked``, ``StaleItem`` or ``ValidationError`` (by form field)."""
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
@@ -144,7 +146,8 @@ def record_self_assessment(
     item.not_applicable = typed.not_applicable
     item.not_applicable_reason = typed.not_applicable_reason.strip() if typed.not_applicable else ""
     item.explanation = typed.explanation.strip()
-    dossier = dossier_values_for(assessment)
+    if dossier is None:
+        dossier = dossier_values_for(assessment)
     try:
         item.self_score = score_leaf(criterion_node(criterion), input_of(item, spec, dossier))
     except InputError as error:
@@ -162,7 +165,7 @@ def record_self_assessment(
             new=_self_value(item),
             reason=item.not_applicable_reason or item.explanation,
         )
-    refresh_result(assessment)
+    refresh_result(assessment, dossier)
     return item
 
 
@@ -205,13 +208,16 @@ class Progress:
         return round(self.scored * 100 / self.required) if self.required else 100
 
 
-def _fed_by_dossiers(criteria: list[Criterion], assessment: Assessment) -> set[int]:
+def _fed_by_dossiers(
+    criteria: list[Criterion], assessment: Assessment, dossier: dict[str, Decimal] | None
+) -> set[int]:
     """Sub-criteria whose every input comes from the unit's dossier statistics: those
     figures are their evidence."""
     ratios = [c for c in criteria if c.method in (Method.PROPORTIONAL, Method.THRESHOLDS)]
     if not ratios:
         return set()
-    dossier = dossier_values_for(assessment)
+    if dossier is None:
+        dossier = dossier_values_for(assessment)
     return {
         c.pk
         for c in ratios
@@ -228,15 +234,17 @@ def _lacks_evidence(item: AssessmentItem, evidenced: set[int]) -> bool:
     )
 
 
-def progress_of(assessment: Assessment, criteria: list[Criterion]) -> Progress:
+def progress_of(
+    assessment: Assessment, criteria: list[Criterion], dossier: dict[str, Decimal] | None = None
+) -> Progress:
     required_criteria = [c for c in criteria if is_required(c)]
     required = {c.pk for c in required_criteria}
-    evidenced = _fed_by_dossiers(required_criteria, assessment)
+    evidenced = _fed_by_dossiers(required_criteria, assessment, dossier)
     items = assessment.items.filter(criterion_id__in=required).annotate(
         evidence_count=Count("evidence_links")
     )
     scored = without = 0
-    for item in items.only("not_applicable", "self_score", "criterion_id"):
+    for item in items.only("not_applicable", "self_score", "criterion_id", "assessment_id"):
         if item.is_scored:
             scored += 1
             without += _lacks_evidence(item, evidenced)
@@ -247,7 +255,7 @@ def submission_problems(assessment: Assessment) -> list[str]:
     """What stops the unit from submitting: every unscored sub-criterion, every score
     without evidence (a file, or dossier figures behind it) and without an explanation."""
     criteria = [c for c in assessment.criteria_set.criteria.order_by("sort_key") if is_required(c)]
-    evidenced = _fed_by_dossiers(criteria, assessment)
+    evidenced = _fed_by_dossiers(criteria, assessment, None)
     items = {
         item.criterion_id: item
         for item in assessment.items.annotate(evidence_count=Count("evidence_links"))

@@ -30,7 +30,7 @@ def test_officer_sees_the_tree_with_methods_guidance_and_progress(
     world, assessment, django_assert_max_num_queries
 ):
     client = client_for(world.officer_a)
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("assessment_page", args=[assessment.pk]))
     page = response.content.decode()
     assert response.status_code == 200
@@ -51,8 +51,25 @@ def test_the_page_runs_the_same_queries_however_many_items_are_scored(
         client.post(
             save_url(assessment, code), {field(assessment, code, k): v for k, v in data.items()}
         )
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(16):
         client.get(reverse("assessment_page", args=[assessment.pk]))
+
+
+def test_saving_an_item_runs_a_bounded_number_of_queries(
+    world, assessment, django_assert_max_num_queries
+):
+    """The dossier values are worked out once per save, not once per step."""
+    client = client_for(world.officer_a)
+    for code, data in [("1.1", {"answer": "yes"}), ("1.2", {"value": "1"})]:
+        client.post(
+            save_url(assessment, code), {field(assessment, code, k): v for k, v in data.items()}
+        )
+    with django_assert_max_num_queries(32):
+        response = client.post(
+            save_url(assessment, "1.4"), {field(assessment, "1.4", "value"): "2"}
+        )
+    assert response.status_code == 302
+    assert assessment.items.get(criterion__code="1.4").self_score == 2
 
 
 def test_officer_of_another_commune_gets_404_everywhere(world, assessment):

@@ -124,11 +124,11 @@ def _page_context(
             _decorate(criterion, items.get(criterion.pk), dossier, (bound or {}).get(criterion.pk))
     for field in fields:
         field.loaded = field.code in open_fields  # type: ignore[attr-defined]
-    result = score_self_assessment(assessment)
+    result = score_self_assessment(assessment, dossier)
     return {
         "assessment": assessment,
         "fields": fields,
-        "progress": progress_of(assessment, criteria),
+        "progress": progress_of(assessment, criteria, dossier),
         "result": result,
         "can_edit": can_edit,
         "can_administer": Unit.objects.actionable_by(user, [Role.ADMINISTRATOR])
@@ -229,13 +229,17 @@ def item_save(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
         Criterion, pk=criterion_pk, criteria_set_id=assessment.criteria_set_id
     )
     spec = spec_from_json(criterion.method, criterion.parameters)
-    form = ItemForm(
-        request.POST, criterion=criterion, spec=spec, dossier=dossier_values_for(assessment)
-    )
+    dossier = dossier_values_for(assessment)
+    form = ItemForm(request.POST, criterion=criterion, spec=spec, dossier=dossier)
     if form.is_valid():
         try:
             record_self_assessment(
-                assessment, criterion, form.self_input(), user, form.cleaned_data.get("version")
+                assessment,
+                criterion,
+                form.self_input(),
+                user,
+                form.cleaned_data.get("version"),
+                dossier,
             )
         except AssessmentLocked:
             closed = _(
