@@ -7,6 +7,7 @@ and the closing message. Its exceptions mark the job failed with the reason."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,7 @@ from cchc.models import Job, User
 from cchc.spreadsheets import ImportRefused
 
 Report = Callable[[int, str], None]
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -78,8 +80,19 @@ def run_job(job_id: int) -> None:
             [str(e) for e in refused.errors],
         )
         return
-    except Exception as error:  # a job's failure is reported on its page, not lost
-        _finish(job_id, Job.Status.FAILED, _("Failed: %(error)s") % {"error": error}, [])
+    except Exception:  # reported on the job's page in plain words; the details go to the log
+        logger.exception("job %s (%s) failed", job_id, job.kind)
+        _finish(
+            job_id,
+            Job.Status.FAILED,
+            _(
+                "The job could not be completed because of a system error, which has been "
+                "logged. Try again later; if it fails again, tell the administrator job "
+                "number %(number)s."
+            )
+            % {"number": job_id},
+            [],
+        )
         raise
     if produced.content is not None:
         job.result.save(produced.name, ContentFile(produced.content), save=False)

@@ -102,6 +102,22 @@ def test_a_large_import_in_the_background_and_its_errors(world):
     ]
 
 
+def test_an_unexpected_failure_is_logged_and_told_in_plain_words(world, monkeypatch, caplog):
+    from cchc import jobs
+
+    def broken(job, report):
+        raise RuntimeError("internal detail /srv/secret")
+
+    monkeypatch.setitem(jobs.HANDLERS, "broken", broken)
+    with caplog.at_level("ERROR", logger="cchc.jobs"):
+        job = start_job("broken", "Thử", world.officer_a, {})
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.message.startswith("Không thực hiện được") and f"số {job.pk}" in job.message
+    assert "secret" not in job.message
+    assert "internal detail /srv/secret" in caplog.text
+
+
 @pytest.mark.django_db(transaction=True)
 def test_with_the_database_backend_a_worker_runs_the_job(world, published, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
