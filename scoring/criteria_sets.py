@@ -21,6 +21,27 @@ COMMUNE_KINDS = [UnitKind.COMMUNE, UnitKind.WARD, UnitKind.TOWNSHIP, UnitKind.SP
 DEFAULT_BANDS: list[list[str | int]] = [["Tốt", 90], ["Khá", 80], ["Trung bình", 65], ["Yếu", 0]]
 
 
+def parse_bands(text: str) -> list[list[str | int | float]]:
+    """Classification bands written as "label = lowest index; ..." (as the form and the
+    command take them). Raises ValueError on a malformed band or when there is none."""
+    from scoring.parameters import parse_number
+
+    bands: list[list[str | int | float]] = []
+    for part in (p.strip() for p in text.split(";")):
+        if not part:
+            continue
+        label, equals, minimum = part.rpartition("=")
+        number = parse_number(minimum)  # ValueError when not a number
+        if not equals or not label.strip() or not 0 <= number <= 100:
+            raise ValueError(part)
+        bands.append(
+            [label.strip(), int(number) if number == number.to_integral() else float(number)]
+        )
+    if not bands:
+        raise ValueError(text)
+    return bands
+
+
 def visible_criteria_sets(user: User) -> QuerySet[CriteriaSet]:
     """Sets that score units this user sees, or that were issued above them."""
     sets = CriteriaSet.objects.select_related("scope", "issuer")
@@ -46,7 +67,7 @@ class SetDetails:
     decision_date: datetime.date | None = None
     declared_total: Decimal = Decimal(100)
     unit_kinds: list[str] = field(default_factory=lambda: [str(k) for k in COMMUNE_KINDS])
-    classification_bands: list[list[str | int]] = field(
+    classification_bands: list[list[str | int | float]] = field(
         default_factory=lambda: [list(b) for b in DEFAULT_BANDS]
     )
     ranking_rule: str = CriteriaSet.RankingRule.COMPETITION

@@ -9,9 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cchc.models import Unit, UnitKind
-from scoring.criteria_sets import COMMUNE_KINDS, DEFAULT_BANDS
+from scoring.criteria_sets import COMMUNE_KINDS, DEFAULT_BANDS, parse_bands
 from scoring.models import CriteriaSet
-from scoring.parameters import parse_number
 
 
 def bands_text(bands: list[list[Any]]) -> str:
@@ -69,25 +68,15 @@ class CriteriaImportForm(forms.Form):
         return upload
 
     def clean_classification(self) -> list[list[Any]]:
-        bands = []
-        for part in (p.strip() for p in self.cleaned_data["classification"].split(";")):
-            if not part:
-                continue
-            label, equals, minimum = part.rpartition("=")
-            try:
-                number = parse_number(minimum)
-            except ValueError:
-                number = None
-            if not equals or not label.strip() or number is None or not 0 <= number <= 100:
-                raise forms.ValidationError(
-                    _("Write each band as label = lowest index, separated by ';'.")
-                )
-            bands.append(
-                [label.strip(), int(number) if number == number.to_integral() else float(number)]
-            )
-        if not bands:
+        text = self.cleaned_data["classification"]
+        if not text.strip(" ;"):
             raise forms.ValidationError(_("Give at least one classification band."))
-        return bands
+        try:
+            return parse_bands(text)
+        except ValueError:
+            raise forms.ValidationError(
+                _("Write each band as label = lowest index, separated by ';'.")
+            ) from None
 
 
 class CopyForm(forms.Form):

@@ -239,6 +239,34 @@ def test_commands_import_and_export(world, tmp_path):
     assert CriteriaSet.objects.count() == 1
 
 
+def test_bands_are_read_the_same_way_by_the_form_and_the_command(world, tmp_path):
+    from scoring.criteria_sets import parse_bands
+
+    assert parse_bands("Tốt = 90; Khá=80,5 ;Yếu = 0;") == [["Tốt", 90], ["Khá", 80.5], ["Yếu", 0]]
+    for bad in ["", " ; ", "Tốt 90", "= 90", "Tốt = chín", "Tốt = 120"]:
+        with pytest.raises(ValueError):
+            parse_bands(bad)
+    with pytest.raises(CommandError, match="--bands"):
+        call_command(
+            "import_criteria",
+            str(FIXTURE),
+            "--year=2022",
+            "--title=B",
+            "--scope=464",
+            "--bands=Tốt 90",
+        )
+    assert not CriteriaSet.objects.exists()
+    call_command(
+        "import_criteria",
+        str(FIXTURE),
+        "--year=2022",
+        "--title=B",
+        "--scope=464",
+        "--bands=Đạt = 50; Chưa đạt = 0",
+    )
+    assert CriteriaSet.objects.get().classification_bands == [["Đạt", 50], ["Chưa đạt", 0]]
+
+
 # Pages ------------------------------------------------------------------------------------
 
 

@@ -1,30 +1,27 @@
 import datetime
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import translation
+from django.core.management.base import CommandError, CommandParser
 
+from cchc.management.file_import import FileImportCommand
 from cchc.models import Unit, parse_unit_kind
-from cchc.spreadsheets import ImportRefused, read_table
-from scoring.criteria_sets import COMMUNE_KINDS, DEFAULT_BANDS, SetDetails, import_criteria_set
+from cchc.spreadsheets import Table
+from scoring.criteria_sets import (
+    COMMUNE_KINDS,
+    DEFAULT_BANDS,
+    SetDetails,
+    import_criteria_set,
+    parse_bands,
+)
 from scoring.models import CriteriaSet
 
 
-def _bands(text: str) -> list[list[Any]]:
-    bands = []
-    for part in (p.strip() for p in text.split(";") if p.strip()):
-        label, _, minimum = part.rpartition("=")
-        bands.append([label.strip(), int(minimum)])
-    return bands
-
-
-class Command(BaseCommand):
+class Command(FileImportCommand):
     help = "Import a criteria set from an .xlsx file (one row per criterion; all or nothing)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", type=Path)
+        super().add_arguments(parser)
         parser.add_argument("--year", type=int, required=True)
         parser.add_argument("--title", required=True)
         parser.add_argument(
@@ -46,11 +43,13 @@ class Command(BaseCommand):
             default=CriteriaSet.RankingRule.COMPETITION,
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        translation.activate("vi")
-        path: Path = options["file"]
-        if not path.exists():
-            raise CommandError(f"Không tìm thấy tệp {path}")
+    def import_table(self, table: Table, options: dict[str, Any]) -> str:
+        criteria_set, created = import_criteria_set(table, self._details(options))
+        verb = "Đã tạo" if created else "Đã thay thế tiêu chí của"
+        count = criteria_set.criteria.count()
+        return f"{verb} bộ tiêu chí “{criteria_set}” ({count} tiêu chí)."
+
+    def _details(self, options: dict[str, Any]) -> SetDetails:
         units = {
             unit.code: unit
             for unit in Unit.objects.filter(code__in=[options["scope"], options["issuer"] or ""])
@@ -62,10 +61,12 @@ class Command(BaseCommand):
             raise CommandError(f"Loại đơn vị không hợp lệ: {options['kinds']}")
         try:
             total = Decimal(options["total"].replace(",", "."))
-            bands = _bands(options["bands"])
+            bands = parse_bands(options["bands"])
         except (InvalidOperation, ValueError):
-            raise CommandError("--total hoặc --bands không hợp lệ") from None
-        details = SetDetails(
+            raise CommandError(
+                "--total hoặc --bands không hợp lệ (ví dụ --bands 'Tốt=90; Khá=80; Yếu=0')"
+            ) from None
+        return SetDetails(
             year=options["year"],
             title=options["title"],
             scope=units[options["scope"]],
@@ -76,18 +77,4 @@ class Command(BaseCommand):
             unit_kinds=[str(kind) for kind in kinds],
             classification_bands=bands,
             ranking_rule=options["ranking"],
-        )
-        try:
-            criteria_set, created = import_criteria_set(read_table(path), details)
-        except ImportRefused as refused:
-            for error in refused.errors:
-                self.stderr.write(str(error))
-            raise CommandError(
-                f"Tệp có {len(refused.errors)} lỗi; không có dữ liệu nào được ghi."
-            ) from None
-        verb = "Đã tạo" if created else "Đã thay thế tiêu chí của"
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{verb} bộ tiêu chí “{criteria_set}” ({criteria_set.criteria.count()} tiêu chí)."
-            )
         )
