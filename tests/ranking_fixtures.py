@@ -12,7 +12,7 @@ from django.utils import timezone
 from cchc.spreadsheets import read_table
 from scoring.criteria_files import COLUMNS
 from scoring.criteria_sets import SetDetails, import_criteria_set, publish_criteria_set
-from scoring.models import Assessment, AssessmentItem, CriteriaSet
+from scoring.models import Assessment, AssessmentItem, CriteriaSet, Decision
 from scoring.models.assessments import AssessmentState as S
 from scoring.results import refresh_result
 from tests.spreadsheet_files import xlsx_bytes
@@ -59,3 +59,17 @@ def result(criteria_set, unit, field1, field2, state=S.PUBLISHED) -> Assessment:
         )
     refresh_result(assessment)
     return assessment
+
+
+def vinh_linh_decision(criteria_set: CriteriaSet) -> Decision:
+    """The published decision of Vĩnh Linh district for the set's ranking (figures.md)."""
+    return Decision.objects.create(
+        criteria_set=criteria_set,
+        number="4867/QĐ-UBND",
+        date=datetime.date(2022, 12, 29),
+        place="Vĩnh Linh",
+        issuing_body="ỦY BAN NHÂN DÂN HUYỆN VĨNH LINH",
+        signer_name="Trần Văn Bình",
+        legal_bases="Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;",
+        recipients="Như Điều 3;\nLưu: VT.",
+    )

@@ -3,8 +3,6 @@ and the database backend with a worker process."""
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -12,9 +10,8 @@ from django.urls import reverse
 
 from cchc.jobs import start_job
 from cchc.models import Job
-from scoring.models import Decision
 from tests.conftest import client_for
-from tests.ranking_fixtures import result, ten_point_set
+from tests.ranking_fixtures import result, ten_point_set, vinh_linh_decision
 from tests.spreadsheet_files import csv_bytes
 from tests.test_dossier_figures import HEADER, row
 
@@ -24,16 +21,7 @@ def published(world):
     criteria_set = ten_point_set(world.district, 2022)
     result(criteria_set, world.commune_a, 5, 3)
     result(criteria_set, world.commune_b, 6, 4)
-    Decision.objects.create(
-        criteria_set=criteria_set,
-        number="4867/QĐ-UBND",
-        date=datetime.date(2022, 12, 29),
-        place="Vĩnh Linh",
-        issuing_body="ỦY BAN NHÂN DÂN HUYỆN VĨNH LINH",
-        signer_name="Trần Văn Bình",
-        legal_bases="Căn cứ Luật Tổ chức chính quyền địa phương;",
-        recipients="Lưu: VT.",
-    )
+    vinh_linh_decision(criteria_set)
     return criteria_set
 
 

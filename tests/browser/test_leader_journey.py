@@ -3,15 +3,13 @@ PDF and the .xlsx."""
 
 from __future__ import annotations
 
-import datetime
 import io
 from pathlib import Path
 
 from openpyxl import load_workbook
 
-from scoring.models import Decision
 from tests.factories import make_unit
-from tests.ranking_fixtures import result, ten_point_set
+from tests.ranking_fixtures import result, ten_point_set, vinh_linh_decision
 
 
 def test_leader_reads_the_ranking_and_downloads_the_decision(world, open_session):
@@ -19,16 +17,7 @@ def test_leader_reads_the_ranking_and_downloads_the_decision(world, open_session
     result(criteria_set, world.commune_a, "5.5", "2.75")
     result(criteria_set, world.commune_b, 6, "3.5")
     result(criteria_set, make_unit("Vĩnh Hà", parent=world.district), 4, 3)
-    Decision.objects.create(
-        criteria_set=criteria_set,
-        number="4867/QĐ-UBND",
-        date=datetime.date(2022, 12, 29),
-        place="Vĩnh Linh",
-        issuing_body="ỦY BAN NHÂN DÂN HUYỆN VĨNH LINH",
-        signer_name="Trần Văn Bình",
-        legal_bases="Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;",
-        recipients="Như Điều 3;\nLưu: VT.",
-    )
+    vinh_linh_decision(criteria_set)
     leader = open_session(world.leader)
     page = leader.go("/")
     page.get_by_role("link", name="Xem bảng xếp hạng").click()
