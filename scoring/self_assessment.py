@@ -302,12 +302,46 @@ def _move(
     assessment.state = to_state
 
 
+def _rescore_from_dossiers(assessment: Assessment, user: User) -> None:
+    """Bring the stored self scores of ratios fed by dossier figures up to the figures as
+    they are now: figures entered after an item was saved change its score, and the stored
+    score is what the appraisal keeps."""
+    dossier = dossier_values_for(assessment)
+    if not dossier:
+        return
+    for item in assessment.items.select_related("criterion").filter(not_applicable=False):
+        criterion = item.criterion
+        if not criterion.method or item.self_score is None:
+            continue
+        spec = spec_from_json(criterion.method, criterion.parameters)
+        if not any(name in dossier for name in spec.input_names()):
+            continue
+        before = _self_value(item)
+        try:
+            item.self_score = score_leaf(criterion_node(criterion), input_of(item, spec, dossier))
+        except InputError:
+            continue  # left as saved; the appraiser sees the figures and the typed numbers
+        if _self_value(item) != before:
+            item.version += 1
+            item.save(update_fields=["self_score", "version"])
+            audit.record(
+                assessment,
+                AuditEntry.Kind.SELF_SCORE,
+                user,
+                item=item,
+                old=before,
+                new=_self_value(item),
+                reason=_("Updated from the unit's dossier figures at submission"),
+            )
+
+
 @transaction.atomic
 def submit_assessment(assessment: Assessment, user: User) -> list[str]:
     """Submit, or return what is missing (nothing changes then)."""
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if not assessment.accepts_self_assessment(timezone.now()):
         raise AssessmentLocked
+    _rescore_from_dossiers(assessment, user)
     problems = submission_problems(assessment)
     if problems:
         return problems

@@ -16,7 +16,7 @@ from cchc.models import Unit
 from cchc.spreadsheets import ImportRefused, read_table
 from scoring.evidence_files import link_evidence
 from scoring.fetch import score_self_assessment
-from scoring.models import Assessment, AssessmentItem, StateChange
+from scoring.models import Assessment, AssessmentItem, AuditEntry, StateChange
 from scoring.models.assessments import AssessmentState
 from scoring.score_imports import import_scores
 from scoring.self_assessment import (
@@ -314,6 +314,21 @@ def test_a_ratio_filled_from_dossier_statistics_needs_no_other_evidence(world, a
     )
     figures(world.commune_a, "2022", resolved_on_time=10, electronic_results=5)
     assert not any(p.startswith("2.1 ") for p in submission_problems(assessment))
+
+
+def test_figures_entered_after_an_item_was_saved_update_its_score_at_submission(world, assessment):
+    figures(world.commune_a, "2022-Q1", resolved_on_time=10, electronic_results=5)
+    complete(assessment, world.officer_a)
+    item = assessment.items.get(criterion__code="2.1")
+    assert item.self_score == D("0.5")  # 5 of 10 results electronic, of 1 point
+    figures(world.commune_a, "2022-Q2", resolved_on_time=10, electronic_results=10)
+    assert score_self_assessment(assessment).score_of("2.1") == D("0.75")  # live: 15 of 20
+    assert submit_assessment(assessment, world.officer_a) == []
+    item.refresh_from_db()
+    assert item.self_score == D("0.75")  # stored, so the appraisal keeps what the unit saw
+    entry = AuditEntry.objects.filter(item=item).latest("pk")
+    assert (entry.old_value, entry.new_value) == ("0,5", "0,75")  # as shown in Vietnamese
+    assert "số liệu hồ sơ" in entry.reason
 
 
 def test_an_item_whose_inputs_no_longer_fit_its_method_counts_as_unscored(world, assessment):
