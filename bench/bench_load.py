@@ -31,7 +31,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
 from cchc.models import Role, RoleAssignment, Unit, User  # noqa: E402
-from scoring.evidence_files import link_evidence, store_evidence  # noqa: E402
+from scoring.assessment.evidence import link_evidence, store_evidence  # noqa: E402
 from scoring.models import Assessment, AssessmentItem  # noqa: E402
 
 USERS = 50

@@ -23,11 +23,11 @@ setup()
 from django.test import Client  # noqa: E402
 
 from cchc.models import Role, RoleAssignment, Unit, UnitKind, User  # noqa: E402
-from scoring.criteria_sets import SetDetails, import_criteria_set, publish_criteria_set  # noqa: E402
-from scoring.decisions import decision_pdf  # noqa: E402
+from scoring.criteria.sets import SetDetails, import_criteria_set, publish_criteria_set  # noqa: E402
 from scoring.models import Assessment, AssessmentResult, CriteriaSet, Decision  # noqa: E402
 from scoring.models.assessments import AssessmentState as S  # noqa: E402
-from scoring.rankings import build_ranking  # noqa: E402
+from scoring.publication.decisions import decision_pdf  # noqa: E402
+from scoring.publication.rankings import build_ranking  # noqa: E402
 
 COMMUNES = 3321
 DECISION_UNITS = 170

@@ -15,10 +15,12 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.apps import apps
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import FileField
 from django.utils import timezone
 
 FORMAT = 1
@@ -46,15 +48,27 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def back_up(folder: Path) -> BackupSummary:
-    from scoring.models import Evidence
+def _stored_files() -> list[tuple[str, str | None]]:
+    """Every stored file of every model (evidence, job files, ...) with the SHA-256 its
+    record keeps, where it keeps one."""
+    found: list[tuple[str, str | None]] = []
+    for model in apps.get_models():
+        file_fields = [f.name for f in model._meta.get_fields() if isinstance(f, FileField)]
+        has_hash = any(f.name == "sha256" for f in model._meta.get_fields())
+        for name in file_fields:
+            columns = [name, "sha256"] if has_hash else [name]
+            for values in model._default_manager.exclude(**{name: ""}).values_list(*columns):
+                found.append((str(values[0]), values[1] if has_hash else None))
+    return found
 
+
+def back_up(folder: Path) -> BackupSummary:
     folder.mkdir(parents=True, exist_ok=False)
     data = io.StringIO()
     call_command("dumpdata", exclude=EXCLUDED, natural_foreign=True, indent=1, stdout=data)
     (folder / "database.json").write_text(data.getvalue(), encoding="utf-8")
     files: dict[str, str] = {}
-    for name in Evidence.objects.values_list("file", flat=True):
+    for name, _digest in _stored_files():
         with default_storage.open(name, "rb") as stored:
             content = stored.read()
         target = folder / "files" / name
@@ -75,9 +89,7 @@ def back_up(folder: Path) -> BackupSummary:
 
 def restore(folder: Path) -> BackupSummary:
     """Into an empty, migrated database (refused otherwise); every file's hash is checked
-    against the manifest and against the evidence record that names it."""
-    from scoring.models import Evidence
-
+    against the manifest and against the record that names it (where it keeps a hash)."""
     manifest = _manifest(folder)
     database = folder / "database.json"
     if _sha256(database.read_bytes()) != manifest["database_sha256"]:
@@ -92,16 +104,15 @@ def restore(folder: Path) -> BackupSummary:
         raise BackupError("the database is not empty; restore into a new, migrated database")
     with transaction.atomic():
         call_command("loaddata", str(database), verbosity=0)
-        for evidence in Evidence.objects.all():
-            name = str(evidence.file.name)
+        for name, digest in _stored_files():
             content = (folder / "files" / name).read_bytes()
-            if _sha256(content) != evidence.sha256:
-                raise BackupError(f"{name} does not match its evidence record")
+            if digest is not None and _sha256(content) != digest:
+                raise BackupError(f"{name} does not match its record")
             if default_storage.exists(name):
                 default_storage.delete(name)
             saved = default_storage.save(name, ContentFile(content))
             if saved != name:
-                raise BackupError(f"{evidence.file.name} could not be written back under its name")
+                raise BackupError(f"{name} could not be written back under its name")
     return BackupSummary(manifest["objects"], len(manifest["files"]))
 
 

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "cchc",
     "scoring",
     "dossiers",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -1,23 +1,15 @@
+"""The project's addresses: the core's own pages, then each app's (included by name, so
+that the core imports no app)."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.authtoken.views import obtain_auth_token
-from rest_framework.routers import DefaultRouter
 
-from cchc import api, views
-from scoring.urls import appraisal_urls, assessment_urls, evidence_urls, other_urls
-from scoring.views import dashboard
-
-router = DefaultRouter()
-router.register("units", api.UnitViewSet, basename="api-unit")
-router.register("criteria-sets", api.CriteriaSetViewSet, basename="api-criteria-set")
-router.register(
-    "dossier-statistics", api.DossierStatisticsViewSet, basename="api-dossier-statistics"
-)
+from cchc import views
 
 urlpatterns = [
-    path("", dashboard.home, name="home"),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path(
@@ -38,14 +30,11 @@ urlpatterns = [
     path("don-vi/nhap/", views.unit_import, name="unit_import"),
     path("don-vi/xuat/", views.unit_export, name="unit_export"),
     path("don-vi/<str:code>/", views.unit_detail, name="unit_detail"),
-    path("bo-tieu-chi/", include("scoring.urls")),
-    path("danh-gia/", include(assessment_urls)),
-    path("tai-lieu/", include(evidence_urls)),
-    path("tham-dinh/", include(appraisal_urls)),
-    path("", include(other_urls)),
+    path("", include("scoring.urls")),
     path("ho-so-tthc/", include("dossiers.urls")),
-    path("api/", include(router.urls)),
-    path("api/rankings/", api.RankingView.as_view(), name="api_ranking"),
+    path("api/", include("cchc.api")),
+    path("api/", include("scoring.api")),
+    path("api/", include("dossiers.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/token/", obtain_auth_token, name="api_token"),
     path("i18n/", include("django.conf.urls.i18n")),

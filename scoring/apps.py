@@ -7,4 +7,4 @@ class ScoringConfig(AppConfig):
     verbose_name = _("Scoring")
 
     def ready(self) -> None:
-        from scoring import background  # noqa: F401 - registers the job kinds
+        from scoring.publication import background  # noqa: F401 - registers the job kinds

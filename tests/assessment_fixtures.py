@@ -9,10 +9,10 @@ from typing import Any
 from django.utils import timezone
 
 from cchc.spreadsheets import read_table
-from scoring.criteria_files import COLUMNS
-from scoring.criteria_sets import SetDetails, import_criteria_set, publish_criteria_set
+from scoring.assessment.self_assessment import open_assessments
+from scoring.criteria.files import COLUMNS
+from scoring.criteria.sets import SetDetails, import_criteria_set, publish_criteria_set
 from scoring.models import Assessment, Criterion
-from scoring.self_assessment import open_assessments
 from tests.spreadsheet_files import xlsx_bytes
 
 ROWS: list[list[Any]] = [

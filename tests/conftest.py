@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from cchc.models import Role, Unit, UnitKind, User
-from scoring.self_assessment import submit_assessment
+from scoring.assessment.self_assessment import submit_assessment
 from tests.factories import make_unit, make_user
 
 

@@ -10,11 +10,12 @@ from typing import Any
 from django.utils import timezone
 
 from cchc.spreadsheets import read_table
-from scoring.criteria_files import COLUMNS
-from scoring.criteria_sets import SetDetails, import_criteria_set, publish_criteria_set
+from scoring.assessment.results import refresh_result
+from scoring.criteria.files import COLUMNS
+from scoring.criteria.sets import SetDetails, import_criteria_set, publish_criteria_set
 from scoring.models import Assessment, AssessmentItem, CriteriaSet, Decision
 from scoring.models.assessments import AssessmentState as S
-from scoring.results import refresh_result
+from scoring.publication.published import publish_results
 from tests.spreadsheet_files import xlsx_bytes
 
 TEN_POINTS: list[list[Any]] = [
@@ -41,8 +42,9 @@ def ten_point_set(scope, year, dense=False) -> CriteriaSet:
     return criteria_set
 
 
-def result(criteria_set, unit, field1, field2, state=S.PUBLISHED) -> Assessment:
-    """An assessment of ``unit`` with appraised scores ``field1`` (of 6) and ``field2`` (of 4)."""
+def result(criteria_set, unit, field1, field2, state=S.APPROVED) -> Assessment:
+    """An assessment of ``unit`` with appraised scores ``field1`` (of 6) and ``field2`` (of 4),
+    approved by the council unless ``state`` says otherwise (``publish`` publishes them)."""
     assessment = Assessment.objects.create(
         unit=unit,
         criteria_set=criteria_set,
@@ -61,15 +63,25 @@ def result(criteria_set, unit, field1, field2, state=S.PUBLISHED) -> Assessment:
     return assessment
 
 
-def vinh_linh_decision(criteria_set: CriteriaSet) -> Decision:
-    """The published decision of Vĩnh Linh district for the set's ranking (figures.md)."""
-    return Decision.objects.create(
-        criteria_set=criteria_set,
-        number="4867/QĐ-UBND",
+def decision_fields(number: str = "4867/QĐ-UBND", **extra: Any) -> Decision:
+    """An unsaved decision in the form of Vĩnh Linh district's (figures.md)."""
+    return Decision(
+        number=number,
         date=datetime.date(2022, 12, 29),
         place="Vĩnh Linh",
         issuing_body="ỦY BAN NHÂN DÂN HUYỆN VĨNH LINH",
         signer_name="Trần Văn Bình",
         legal_bases="Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;",
         recipients="Như Điều 3;\nLưu: VT.",
+        **extra,
     )
+
+
+def publish(criteria_set: CriteriaSet, admin, number: str = "4867/QĐ-UBND", group=None, **extra):
+    """Publish the set (or group) under a decision, through the real service."""
+    return publish_results(criteria_set, group, decision_fields(number, **extra), admin)
+
+
+def vinh_linh_decision(criteria_set: CriteriaSet, admin) -> Decision:
+    """The set's results published by decision 4867/QĐ-UBND of 29/12/2022."""
+    return publish(criteria_set, admin)

@@ -7,8 +7,8 @@ import datetime
 from django.core.management import call_command
 from django.urls import reverse
 
-from cchc.demo import MERGERS_2025, VINH_LINH_COMMUNES
 from cchc.models import RoleAssignment, Unit, User
+from demo.loading import MERGERS_2025, VINH_LINH_COMMUNES
 from tests.conftest import client_for
 
 

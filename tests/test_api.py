@@ -7,7 +7,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.dossier_factories import figures
-from tests.ranking_fixtures import result, ten_point_set
+from tests.ranking_fixtures import publish, result, ten_point_set
 
 
 def api(user=None):
@@ -72,11 +72,12 @@ def test_rankings_give_the_figures_of_the_command(world, tmp_path):
     criteria_set = ten_point_set(world.district, 2022)
     result(criteria_set, world.commune_a, 5, 3)
     result(criteria_set, world.commune_b, 6, 4)
+    publish(criteria_set, world.admin)
     body = api(world.leader).get("/api/rankings/", {"parent": "464", "year": 2022}).json()
     out = tmp_path / "r.json"
     call_command("ranking", "--parent=464", "--year=2022", "--format=json", f"--output={out}")
-    assert body["results"] == json.loads(out.read_text())
-    assert body["provisional"] is False
+    assert body == json.loads(out.read_text())
+    assert body["provisional"] is False and len(body["results"]) == 2
     assert (
         api(world.officer_b).get("/api/rankings/", {"parent": "464", "year": 2022}).status_code
         == 404

@@ -11,14 +11,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from cchc.models import Role
 from cchc.spreadsheets import ImportRefused, read_table
-from scoring.appraisal import (
-    IllegalMove,
+from scoring.appraisal.items import (
     StaleAppraisal,
     answer_question,
     appraise_item,
-    move_assessment,
     return_items,
 )
+from scoring.appraisal.score_imports import import_appraisal
+from scoring.assessment.self_assessment import (
+    AssessmentLocked,
+    SelfInput,
+    record_self_assessment,
+)
+from scoring.assessment.workflow import IllegalMove, move_assessment
 from scoring.models import (
     AssessmentItem,
     AuditEntry,
@@ -27,15 +32,11 @@ from scoring.models import (
     StateChange,
 )
 from scoring.models.assessments import AssessmentState as S
-from scoring.remediation import create_remediation_tasks
-from scoring.score_imports import import_appraisal
-from scoring.self_assessment import (
-    AssessmentLocked,
-    SelfInput,
-    record_self_assessment,
-)
+from scoring.publication.published import PublicationRefused
+from scoring.publication.remediation import sync_remediation_tasks
 from tests.assessment_fixtures import criterion
 from tests.factories import make_user
+from tests.ranking_fixtures import publish
 from tests.spreadsheet_files import csv_bytes
 
 D = Decimal
@@ -130,16 +131,28 @@ def test_approval_is_for_the_council_not_the_appraiser(world, submitted, council
         assert state(submitted) == S.APPRAISED
 
 
-def test_the_council_may_send_back_and_only_an_administrator_publishes(world, submitted, council):
+def publish_whole_set(assessment, admin):
+    """The other commune of the set approved too, then the set published by a decision."""
+    assessment.criteria_set.assessments.exclude(pk=assessment.pk).update(state=S.APPROVED)
+    return publish(assessment.criteria_set, admin)
+
+
+def test_the_council_may_send_back_and_only_a_decision_publishes(world, submitted, council):
     to_appraised(submitted, world)
     move_assessment(submitted, "send_back", council)
     assert state(submitted) == S.UNDER_APPRAISAL
     move_assessment(submitted, "finish", world.appraiser)
     move_assessment(submitted, "approve", council)
-    for user in (council, world.appraiser, world.officer_a, world.leader):
-        with pytest.raises(PermissionDenied):
+    for user in (council, world.appraiser, world.officer_a, world.leader, world.admin):
+        with pytest.raises(IllegalMove):  # no one publishes a unit alone
             move_assessment(submitted, "publish", user)
-    move_assessment(submitted, "publish", world.admin)
+    with pytest.raises(PublicationRefused) as refused:  # commune B is not approved yet
+        publish(submitted.criteria_set, world.admin)
+    assert "Vĩnh Thái" in refused.value.messages[0]
+    for user in (council, world.appraiser, world.leader):
+        with pytest.raises(PermissionDenied):
+            publish(submitted.criteria_set, user)
+    publish_whole_set(submitted, world.admin)
     assert state(submitted) == S.PUBLISHED and submitted.published_at is not None
 
 
@@ -148,7 +161,7 @@ def test_after_publication_nothing_changes_until_an_administrator_reopens_with_a
 ):
     to_appraised(submitted, world)
     move_assessment(submitted, "approve", council)
-    move_assessment(submitted, "publish", world.admin)
+    publish_whole_set(submitted, world.admin)
     with pytest.raises(IllegalMove):
         appraise(submitted, "1.1", world.appraiser, 0, "x")
     with pytest.raises(AssessmentLocked):
@@ -277,15 +290,13 @@ def test_publishing_creates_one_remediation_task_per_lost_sub_criterion_once(
     appraise(submitted, "2.3", world.appraiser, "1.5")
     move_assessment(submitted, "finish", world.appraiser)
     move_assessment(submitted, "approve", council)
-    move_assessment(submitted, "publish", world.admin)
-    tasks = {
-        t.item.criterion.code: t for t in RemediationTask.objects.select_related("item__criterion")
-    }
+    decision = publish_whole_set(submitted, world.admin)
+    tasks = {t.code: t for t in RemediationTask.objects.filter(assessment=submitted)}
     # 1.2 lowered; 1.3 self-scored 0 of 2; 2.1 scored 1 of 1 → none; 2.3 survey 1,5 of 2
     assert set(tasks) == {"1.2", "1.3", "2.3"}
     assert tasks["1.2"].points_lost == D(1) and tasks["1.2"].problem == "Thiếu 2 nhiệm vụ"
-    assert create_remediation_tasks(submitted) == 0
-    assert RemediationTask.objects.count() == 3
+    assert sync_remediation_tasks(decision) == 0
+    assert RemediationTask.objects.filter(assessment=submitted).count() == 3
 
 
 APPRAISAL_HEADER = ["Mã đơn vị", "Mã tiêu chí", "Điểm", "Lý do trừ điểm"]
@@ -329,8 +340,8 @@ def test_appraisal_import_refuses_a_lowered_score_without_reason_and_writes_noth
             world.admin,
         )
     assert [str(e) for e in refused.value.errors] == [
-        "Dòng 2 (đơn vị 19375), cột Lý do trừ điểm: điểm 1 thấp hơn 2 nhưng không có lý do",
-        "Dòng 3 (đơn vị 19375), cột Điểm: giá trị 5 nằm ngoài khoảng 0–2",
+        "Dòng 2 (đơn vị 19375), cột Lý do trừ điểm: hãy ghi lý do trừ điểm so với điểm tự chấm (nội dung này được gửi cho đơn vị)",
+        "Dòng 3 (đơn vị 19375), cột Điểm: điểm phải từ 0 đến 2",
         "Dòng 4 (đơn vị 19348), cột Mã đơn vị: kết quả đang ở trạng thái “Tự đánh giá” nên không thể nhập kết quả thẩm định từ tệp",
     ]
     assert state(submitted) == S.SUBMITTED

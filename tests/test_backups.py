@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 
 from cchc.backups import BackupError, restore
 from cchc.models import Unit
-from scoring.appraisal import move_assessment
+from scoring.assessment.workflow import move_assessment
 from scoring.models import Assessment, AssessmentItem, AuditEntry, Evidence, EvidenceLink
 
 
@@ -94,7 +94,7 @@ def test_backup_and_restore_round_trip_with_hashes(world, submitted, tmp_path, e
 def test_a_damaged_backup_or_a_full_database_is_refused(world, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from scoring.evidence_files import store_evidence
+    from scoring.assessment.evidence import store_evidence
     from tests.test_evidence import PDF
 
     evidence = store_evidence(world.commune_a, SimpleUploadedFile("a.pdf", PDF), world.officer_a)

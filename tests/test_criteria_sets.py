@@ -12,15 +12,15 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from cchc.spreadsheets import ImportRefused, read_table
-from scoring.criteria_files import COLUMNS, export_criteria
-from scoring.criteria_sets import (
+from scoring.assessment.loading import load_tree
+from scoring.criteria.files import COLUMNS, export_criteria
+from scoring.criteria.sets import (
     SetDetails,
     copy_criteria_set,
     import_criteria_set,
     publish_criteria_set,
 )
 from scoring.engine import Method
-from scoring.fetch import load_tree
 from scoring.models import CriteriaSet, Criterion, ReadOnlyError
 from tests.conftest import client_for
 from tests.spreadsheet_files import upload, xlsx_bytes
@@ -240,7 +240,7 @@ def test_commands_import_and_export(world, tmp_path):
 
 
 def test_bands_are_read_the_same_way_by_the_form_and_the_command(world, tmp_path):
-    from scoring.criteria_sets import parse_bands
+    from scoring.criteria.sets import parse_bands
 
     assert parse_bands("Tốt = 90; Khá=80,5 ;Yếu = 0;") == [["Tốt", 90], ["Khá", 80.5], ["Yếu", 0]]
     for bad in ["", " ; ", "Tốt 90", "= 90", "Tốt = chín", "Tốt = 120"]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from tests.conftest import client_for
-from tests.ranking_fixtures import result, ten_point_set
+from tests.ranking_fixtures import publish, result, ten_point_set
 
 
 def test_officer_sees_the_own_units_state_deadline_and_gaps(world, assessment):
@@ -29,7 +29,10 @@ def test_leader_sees_the_published_results_their_distribution_and_trend(
         criteria_set = ten_point_set(world.district, year)
         result(criteria_set, world.commune_a, a, b)
         result(criteria_set, world.commune_b, a - 1, b)
-    result(ten_point_set(world.other_district, 2022), world.other_commune, 1, 1)
+        publish(criteria_set, world.admin, f"{year}/QĐ-UBND")
+    other = ten_point_set(world.other_district, 2022)
+    result(other, world.other_commune, 1, 1)
+    publish(other, world.admin, "9/QĐ-UBND")
     client = client_for(world.leader)
     with django_assert_max_num_queries(15):
         page = client.get(reverse("home")).content.decode()

@@ -10,13 +10,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cchc.spreadsheets import read_table
-from scoring.criteria_sets import SetDetails, import_criteria_set, publish_criteria_set
-from scoring.deduction_report import deduction_report, deduction_report_pdf
+from scoring.assessment.results import refresh_result
+from scoring.assessment.workflow import move_assessment
+from scoring.criteria.sets import SetDetails, import_criteria_set, publish_criteria_set
 from scoring.models import Assessment, AssessmentItem
 from scoring.models.assessments import AssessmentState as S
-from scoring.results import refresh_result
+from scoring.publication.deduction_report import (
+    deduction_report_pdf,
+    provisional_report,
+    published_report,
+    published_result_of,
+)
 from tests.conftest import client_for
 from tests.factories import make_unit
+from tests.ranking_fixtures import publish
 from tests.test_criteria_sets import FIXTURE
 
 D = Decimal
@@ -64,7 +71,8 @@ def _lower(assessment, deficit):
         deficit -= taken
 
 
-def published_district(world):
+def approved_district(world):
+    """Vĩnh Long and the 17 other communes and towns of the district, approved by the council."""
     criteria_set, _ = import_criteria_set(
         read_table(FIXTURE),
         SetDetails(
@@ -79,12 +87,12 @@ def published_district(world):
     units = [world.commune_b] + [make_unit(f"Xã {n}", parent=world.district) for n in range(16)]
     for unit, total in zip(units, OTHERS, strict=True):
         other = Assessment.objects.create(
-            unit=unit, criteria_set=criteria_set, deadline=deadline, state=S.PUBLISHED
+            unit=unit, criteria_set=criteria_set, deadline=deadline, state=S.APPROVED
         )
         _full_items(other, leaves)
         _lower(other, 100 - total)
     vinh_long = Assessment.objects.create(
-        unit=world.commune_a, criteria_set=criteria_set, deadline=deadline, state=S.PUBLISHED
+        unit=world.commune_a, criteria_set=criteria_set, deadline=deadline, state=S.APPROVED
     )
     _full_items(vinh_long, leaves)
     for code, score, reason in VINH_LONG:
@@ -96,8 +104,20 @@ def published_district(world):
     return vinh_long
 
 
+def published_district(world):
+    vinh_long = approved_district(world)
+    publish(vinh_long.criteria_set, world.admin)
+    return vinh_long
+
+
+def report_of(assessment):
+    published = published_result_of(assessment)
+    assert published is not None
+    return published_report(assessment, published)
+
+
 def test_the_report_matches_the_published_result_line_by_line(world):
-    report = deduction_report(published_district(world))
+    report = report_of(published_district(world))
     assert report.total == D("84.66")
     assert str(report.rank) == "8/18"
     assert report.headline() == "Xã Vĩnh Long đạt 84,66 điểm, xếp 8/18"
@@ -130,42 +150,51 @@ def test_the_report_matches_the_published_result_line_by_line(world):
 
 
 def test_the_report_as_a_pdf(world):
-    pdf = deduction_report_pdf(deduction_report(published_district(world)))
+    pdf = deduction_report_pdf(report_of(published_district(world)))
     assert pdf.startswith(b"%PDF")
     assert len(pdf) > 2000
 
 
 def test_the_page_is_for_the_unit_and_leaders_once_published(world):
-    vinh_long = published_district(world)
+    vinh_long = approved_district(world)
     url = reverse("deduction_report", args=[vinh_long.pk])
+    assert client_for(world.officer_a).get(url).status_code == 404  # not published yet
+    assert client_for(world.leader).get(url).status_code == 404
+    provisional = client_for(world.appraiser).get(url).content.decode()
+    assert "chưa công bố" in provisional and "xếp 8/18" in provisional
+    publish(vinh_long.criteria_set, world.admin)
     page = client_for(world.officer_a).get(url).content.decode()
     assert "Xã Vĩnh Long đạt 84,66 điểm, xếp 8/18" in page
     assert "Mục 6.3. Giải ngân vốn đầu tư phát triển (-2đ/2đ)" in page
+    assert "4867/QĐ-UBND" in page
     assert client_for(world.leader).get(url).status_code == 200
     assert client_for(world.officer_b).get(url).status_code == 404
     response = client_for(world.leader).get(url + "?format=pdf")
     assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
-    Assessment.objects.filter(pk=vinh_long.pk).update(state=S.APPROVED)
-    assert (
-        client_for(world.officer_a).get(url).status_code == 404
-    )  # not published: not for the unit
-    provisional = client_for(world.appraiser).get(url).content.decode()
-    assert "tạm thời" in provisional or "chưa công bố" in provisional
 
 
-def test_the_unit_and_leaders_are_ranked_among_published_results_only(world):
+def test_a_reopened_unit_still_reads_the_published_decision_until_a_correction(world):
     vinh_long = published_district(world)
-    better = (
-        Assessment.objects.filter(criteria_set=vinh_long.criteria_set)
-        .exclude(pk=vinh_long.pk)
-        .order_by("-result__index")[:3]
-    )
-    Assessment.objects.filter(pk__in=[a.pk for a in better]).update(
-        state=S.APPROVED
-    )  # not published yet
+    move_assessment(vinh_long, "reopen", world.admin, "Cộng sai điểm mục 6.3")
     url = reverse("deduction_report", args=[vinh_long.pk])
-    assert (
-        "Xã Vĩnh Long đạt 84,66 điểm, xếp 5/15"
-        in client_for(world.leader).get(url).content.decode()
+    for user in (world.officer_a, world.leader, world.appraiser):
+        assert "xếp 8/18" in client_for(user).get(url).content.decode()
+
+
+def test_before_appraisal_nothing_is_a_deduction_and_reasons_are_the_appraisers(world):
+    """An item not yet appraised is not a deduction, and the unit's own note is never quoted
+    as the reason of one."""
+    vinh_long = approved_district(world)
+    Assessment.objects.filter(pk=vinh_long.pk).update(state=S.UNDER_APPRAISAL)
+    AssessmentItem.objects.filter(assessment=vinh_long).update(
+        appraised_score=None, appraised_at=None, self_score=D(0), explanation="Ghi chú của xã"
     )
-    assert "xếp 8/18" in client_for(world.appraiser).get(url).content.decode()  # provisional view
+    vinh_long.refresh_from_db()
+    report = provisional_report(vinh_long)
+    assert report.lines == []
+    assert len(report.not_appraised) > 20
+    AssessmentItem.objects.filter(assessment=vinh_long, criterion__code="1.1.1").update(
+        appraised_at=timezone.now()
+    )
+    report = provisional_report(vinh_long)
+    assert [(line.code, line.reason) for line in report.lines] == [("1.1.1", "")]

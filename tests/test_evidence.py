@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from scoring.evidence_files import link_evidence, replace_evidence, store_evidence
+from scoring.assessment.evidence import link_evidence, replace_evidence, store_evidence
 from scoring.models import AssessmentItem, Evidence
 from tests.conftest import client_for
 

@@ -21,7 +21,7 @@ def published(world):
     criteria_set = ten_point_set(world.district, 2022)
     result(criteria_set, world.commune_a, 5, 3)
     result(criteria_set, world.commune_b, 6, 4)
-    vinh_linh_decision(criteria_set)
+    vinh_linh_decision(criteria_set, world.admin)
     return criteria_set
 
 
@@ -66,12 +66,13 @@ def test_a_job_in_progress_keeps_polling(world):
 
 
 def test_a_ranking_job_for_units_out_of_scope_is_refused(world, published):
-    assert (
-        client_for(world.officer_a)
-        .post(reverse("ranking_job"), {"unit": "466", "year": "2022", "kind": "ranking_xlsx"})
-        .status_code
-        == 404
-    )
+    other = ten_point_set(world.other_district, 2022)
+    result(other, world.other_commune, 1, 1)
+    for params in ({"unit": "466"}, {"bo": str(other.pk)}):
+        response = client_for(world.officer_a).post(
+            reverse("ranking_job"), {**params, "year": "2022", "kind": "ranking_xlsx"}
+        )
+        assert response.status_code == 404
     assert not Job.objects.exists()
 
 
@@ -109,7 +110,9 @@ def test_an_unexpected_failure_is_logged_and_told_in_plain_words(world, monkeypa
 @pytest.mark.django_db(transaction=True)
 def test_with_the_database_backend_a_worker_runs_the_job(world, published, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    job = start_job("ranking_xlsx", "Xếp hạng", world.leader, {"unit": "464", "year": "2022"})
+    job = start_job(
+        "ranking_xlsx", "Xếp hạng", world.leader, {"year": 2022, "set": published.pk}
+    )
     assert job.status == Job.Status.QUEUED
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     job.refresh_from_db()

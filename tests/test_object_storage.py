@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from moto.server import ThreadedMotoServer
 
-from scoring.evidence_files import replace_evidence, store_evidence
+from scoring.assessment.evidence import replace_evidence, store_evidence
 from tests.conftest import client_for
 from tests.test_evidence import PDF
 

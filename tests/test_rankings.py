@@ -9,21 +9,19 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from cchc.reorganisation import merge_units
-from scoring.decisions import decision_pdf, publish_set
-from scoring.forms import DecisionForm
 from scoring.models import Decision
 from scoring.models.assessments import AssessmentState as S
-from scoring.rankings import build_ranking
+from scoring.publication.decisions import decision_pdf
+from scoring.publication.rankings import NoRanking, RankingRequest, build_ranking, open_ranking
 from tests.conftest import client_for
 from tests.factories import make_unit
-from tests.ranking_fixtures import result, ten_point_set
+from tests.ranking_fixtures import publish, result, ten_point_set
 
 D = Decimal
 
@@ -40,16 +38,21 @@ def district_2022(world):
     result(criteria_set, world.commune_b, "6", "3.5")  # 9,5
     result(criteria_set, extra[0], "5", "3.25")  # 8,25
     result(criteria_set, extra[1], "4", "3")  # 7
+    publish(criteria_set, world.admin)
     return criteria_set
 
 
+def ranking_of(criteria_set, **options):
+    return build_ranking(criteria_set, None, **options)
+
+
 def test_ranking_and_ties_as_computed_by_hand(world, district_2022):
-    ranking = build_ranking(world.district, 2022, world.leader)
+    ranking = ranking_of(district_2022)
     rows = [(r.unit_name, r.score, r.index, str(r.rank), r.classification) for r in ranking.rows]
     assert rows == [
         ("Vĩnh Thái", D("9.50"), D("95.00"), "1/4", "Tốt"),
-        ("Vĩnh Long", D("8.25"), D("82.50"), "2/4", "Khá"),  # ties: by unit code
-        ("Vĩnh Hà", D("8.25"), D("82.50"), "2/4", "Khá"),
+        ("Vĩnh Hà", D("8.25"), D("82.50"), "2/4", "Khá"),  # ties: by name
+        ("Vĩnh Long", D("8.25"), D("82.50"), "2/4", "Khá"),
         ("Vĩnh Khê", D("7.00"), D("70.00"), "4/4", "Trung bình"),
     ]
     long = next(r for r in ranking.rows if r.unit_name == "Vĩnh Long")
@@ -63,30 +66,37 @@ def test_dense_ranking_rule(world):
     result(criteria_set, world.commune_a, 6, 4)
     result(criteria_set, world.commune_b, 6, 4)
     result(criteria_set, make_unit("Vĩnh Hà", parent=world.district), 5, 4)
-    assert [str(r.rank) for r in build_ranking(world.district, 2022, world.leader).rows] == [
+    publish(criteria_set, world.admin)
+    assert [str(r.rank) for r in ranking_of(criteria_set).rows] == [
         "1/3",
         "1/3",
         "2/3",
     ]
 
 
-def test_provisional_results_are_for_appraisers_and_administrators_only(world, district_2022):
-    result(district_2022, make_unit("Vĩnh Sơn", parent=world.district), 6, 4, state=S.APPRAISED)
-    assert len(build_ranking(world.district, 2022, world.leader).rows) == 4
-    assert not build_ranking(world.district, 2022, world.leader).provisional
+def test_provisional_results_are_for_appraisers_and_administrators_only(world):
+    criteria_set = ten_point_set(world.district, 2022)
+    result(criteria_set, world.commune_a, 5, 3)
+    result(criteria_set, world.commune_b, 6, 4, state=S.APPRAISED)
+    result(criteria_set, make_unit("Vĩnh Sơn", parent=world.district), 1, 1, state=S.SUBMITTED)
     for user in (world.appraiser, world.admin):
-        ranking = build_ranking(world.district, 2022, user)
-        assert len(ranking.rows) == 5 and ranking.provisional and ranking.show_self
-    officer_page = client_for(world.officer_a).get(
-        reverse("ranking"), {"unit": "19375", "year": "2022"}
-    )
-    assert [r.unit_code for r in officer_page.context["page"].object_list] == ["19375"]
+        ranking, _choices = open_ranking(user, RankingRequest(year=2022))
+        assert ranking is not None and ranking.provisional and ranking.show_self
+        assert [str(r.rank) for r in ranking.rows] == ["1/2", "2/2"]  # all appraised units
+        assert [a.unit.name for a in ranking.not_ranked] == ["Vĩnh Sơn"]
+    for user in (world.leader, world.officer_a):
+        assert open_ranking(user, RankingRequest(year=2022))[0] is None
+        with pytest.raises(NoRanking):
+            open_ranking(user, RankingRequest(year=2022, set_pk=criteria_set.pk))
+    page = client_for(world.officer_a).get(reverse("ranking"), {"year": "2022"})
+    assert page.status_code == 200 and page.context["ranking"] is None
 
 
 def test_change_against_the_previous_year_across_a_merger(world):
     old = ten_point_set(world.district, 2024)
     result(old, world.commune_a, 6, 2)  # 80
     result(old, world.commune_b, 5, 4)  # 90
+    publish(old, world.admin, "12/QĐ-UBND")
     for unit in (world.district,):
         unit.valid_to = datetime.date(2025, 6, 30)
         unit.save()
@@ -100,19 +110,21 @@ def test_change_against_the_previous_year_across_a_merger(world):
     )
     new = ten_point_set(world.province, 2025)
     result(new, merged, 6, 3)  # 90
+    publish(new, world.admin, "34/QĐ-UBND")
     from cchc.models import Role
     from tests.factories import make_user
 
     province_leader = make_user("province_leader", Role.LEADER, world.province)
-    assert (
-        build_ranking(world.province, 2025, world.leader).rows == []
-    )  # the district's leader does not see it
-    row = build_ranking(world.province, 2025, province_leader).rows[0]
+    # the district's leader holds no role on a unit the 2025 decision covers
+    assert open_ranking(world.leader, RankingRequest(year=2025))[0] is None
+    ranking, _choices = open_ranking(province_leader, RankingRequest(year=2025))
+    assert ranking is not None
+    row = ranking.rows[0]
     assert row.previous is not None
     assert row.previous.index == D(85)
     assert sorted(row.previous.via_predecessors) == [
-        ("Vĩnh Long", D("80.00")),
-        ("Vĩnh Thái", D("90.00")),
+        ("Xã Vĩnh Long", D("80.00")),
+        ("Xã Vĩnh Thái", D("90.00")),
     ]
     assert row.change == D(5)
     page = (
@@ -126,6 +138,7 @@ def test_change_against_the_previous_year_across_a_merger(world):
 def test_the_xlsx_agrees_with_the_page_figure_for_figure(world, district_2022):
     client = client_for(world.leader)
     page = client.get(reverse("ranking"), {"unit": "464", "year": "2022"})
+    assert len(page.context["page"].object_list) == 4
     shown = [
         (str(r.rank), r.unit_code, float(r.score), float(r.index), r.classification)
         for r in page.context["page"].object_list
@@ -133,6 +146,7 @@ def test_the_xlsx_agrees_with_the_page_figure_for_figure(world, district_2022):
     response = client.get(reverse("ranking"), {"unit": "464", "year": "2022", "format": "xlsx"})
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
+    assert "4867/QĐ-UBND" in rows[0][0]
     assert rows[2][:7] == (
         "Hạng",
         "Mã đơn vị",
@@ -147,26 +161,7 @@ def test_the_xlsx_agrees_with_the_page_figure_for_figure(world, district_2022):
 
 
 def test_the_pdf_contains_every_unit_score_and_rank_in_vietnamese(world, district_2022):
-    form = DecisionForm(
-        {
-            "number": "4867/QĐ-UBND",
-            "date": "2022-12-29",
-            "place": "Vĩnh Linh",
-            "issuing_body": "ỦY BAN NHÂN DÂN HUYỆN VĨNH LINH",
-            "signing_capacity": "TM. ỦY BAN NHÂN DÂN",
-            "signer_title": "CHỦ TỊCH",
-            "signer_name": "Trần Văn Bình",
-            "legal_bases": "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;",
-            "proposal": "Theo đề nghị của Trưởng phòng Nội vụ.",
-            "recipients": "Như Điều 3;\nLưu: VT.",
-        },
-        criteria_set=district_2022,
-    )
-    assert form.is_valid(), form.errors
-    decision = form.save(commit=False)
-    decision.criteria_set = district_2022
-    decision.save()
-    ranking = build_ranking(world.district, 2022, world.leader)
+    ranking = ranking_of(district_2022)
     text = "\n".join(
         page.extract_text() for page in PdfReader(io.BytesIO(decision_pdf(ranking))).pages
     )
@@ -179,6 +174,7 @@ def test_the_pdf_contains_every_unit_score_and_rank_in_vietnamese(world, distric
         "Nơi nhận",
         "Trần Văn Bình",
         "PHỤ LỤC",
+        "của 4 đơn vị",
     ):
         assert expected in text, expected
     for row in ranking.rows:
@@ -192,7 +188,10 @@ def test_the_pdf_contains_every_unit_score_and_rank_in_vietnamese(world, distric
 def test_the_command_writes_the_json_of_the_page(world, district_2022, tmp_path):
     out = tmp_path / "ranking.json"
     call_command("ranking", "--parent=464", "--year=2022", "--format=json", f"--output={out}")
-    rows = json.loads(out.read_text())
+    data = json.loads(out.read_text())
+    assert data["decision"] == {"number": "4867/QĐ-UBND", "date": "2022-12-29"}
+    assert data["provisional"] is False
+    rows = data["results"]
     assert rows[0] == {
         "unit_code": "19348",
         "unit_name": "Vĩnh Thái",
@@ -211,13 +210,12 @@ def test_the_command_writes_the_json_of_the_page(world, district_2022, tmp_path)
     assert pdf.read_bytes().startswith(b"%PDF")
 
 
-def test_publication_needs_every_unit_approved_and_records_the_decision(world, district_2022):
+def test_the_publication_page_needs_every_unit_approved_and_records_the_decision(world):
     from scoring.models import Assessment
 
-    Assessment.objects.filter(criteria_set=district_2022).update(state=S.APPROVED)
-    first = Assessment.objects.filter(criteria_set=district_2022).first()
-    assert first is not None
-    Assessment.objects.filter(pk=first.pk).update(state=S.APPRAISED)
+    criteria_set = ten_point_set(world.district, 2022)
+    result(criteria_set, world.commune_a, 5, 3)
+    waiting = result(criteria_set, world.commune_b, 6, 4, state=S.APPRAISED)
     data = {
         "number": "1/QĐ-UBND",
         "date": "2023-01-05",
@@ -230,26 +228,21 @@ def test_publication_needs_every_unit_approved_and_records_the_decision(world, d
         "proposal": "",
         "recipients": "Lưu",
     }
-    form = DecisionForm(data, criteria_set=district_2022)
-    assert form.is_valid()
-    with pytest.raises(ValidationError):
-        publish_set(district_2022, form, world.admin)
+    url = reverse("publish_results", args=[criteria_set.pk])
+    refused = client_for(world.admin).post(url, data)
+    assert refused.status_code == 200 and "Vĩnh Thái" in refused.content.decode()
     assert not Decision.objects.exists()
-    Assessment.objects.filter(pk=first.pk).update(state=S.APPROVED)
-    response = client_for(world.admin).post(
-        reverse("publish_results", args=[district_2022.pk]), data
-    )
+    Assessment.objects.filter(pk=waiting.pk).update(state=S.APPROVED)
+    response = client_for(world.admin).post(url, data)
     assert response.status_code == 302
     assert set(
-        Assessment.objects.filter(criteria_set=district_2022).values_list("state", flat=True)
+        Assessment.objects.filter(criteria_set=criteria_set).values_list("state", flat=True)
     ) == {S.PUBLISHED}
     assert Decision.objects.get().number == "1/QĐ-UBND"
-    assert (
-        client_for(world.leader)
-        .get(reverse("publish_results", args=[district_2022.pk]))
-        .status_code
-        == 403
-    )
+    for reader in (world.leader, world.appraiser, world.officer_a):
+        assert client_for(reader).get(url).status_code == 403
+        assert client_for(reader).post(url, {**data, "number": "2/QĐ"}).status_code == 403
+    assert Decision.objects.count() == 1
 
 
 def test_scorecard_shows_fields_against_peers_and_where_the_points_are(world, district_2022):
@@ -264,6 +257,7 @@ def test_scorecard_shows_fields_against_peers_and_where_the_points_are(world, di
         ("2", D("68.75"), D("78.13")),
     ]
     assert [(o.code, o.lost) for o in card.opportunities] == [("2.1", D("1.25")), ("1.1", D("0.5"))]
+    assert card.decision is not None and card.decision.number == "4867/QĐ-UBND"
     assert (
         client_for(world.officer_b).get(reverse("scorecard", args=[assessment.pk])).status_code
         == 404
@@ -301,7 +295,7 @@ def test_ranking_page_for_3321_units_runs_a_bounded_number_of_queries(
             Assessment(
                 unit=u,
                 criteria_set=criteria_set,
-                state=S.PUBLISHED,
+                state=S.APPROVED,
                 deadline=datetime.datetime(2024, 12, 31, tzinfo=datetime.UTC),
             )
             for u in units
@@ -323,6 +317,7 @@ def test_ranking_page_for_3321_units_runs_a_bounded_number_of_queries(
     )
     client = client_for(world.admin)
     with django_assert_max_num_queries(16):
-        response = client.get(reverse("ranking"), {"unit": "45", "year": "2024"})
+        response = client.get(reverse("ranking"), {"year": "2024"})
     assert len(response.context["ranking"].rows) == 3321
+    assert response.context["ranking"].provisional
     assert len(response.context["page"].object_list) == 100

@@ -94,7 +94,7 @@ def test_formula_like_text_is_exported_as_text_and_imported_back_unchanged(world
 
 
 def test_the_criteria_export_escapes_formula_like_text(world):
-    from scoring.criteria_files import export_criteria
+    from scoring.criteria.files import export_criteria
     from tests.ranking_fixtures import ten_point_set
 
     criteria_set = ten_point_set(world.district, 2022)

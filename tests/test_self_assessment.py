@@ -14,12 +14,10 @@ from django.utils import timezone
 
 from cchc.models import Unit
 from cchc.spreadsheets import ImportRefused, read_table
-from scoring.evidence_files import link_evidence
-from scoring.fetch import score_self_assessment
-from scoring.models import Assessment, AssessmentItem, AuditEntry, StateChange
-from scoring.models.assessments import AssessmentState
-from scoring.score_imports import import_scores
-from scoring.self_assessment import (
+from scoring.assessment.evidence import link_evidence
+from scoring.assessment.loading import score_self_assessment
+from scoring.assessment.score_imports import import_scores
+from scoring.assessment.self_assessment import (
     AssessmentLocked,
     SelfInput,
     StaleItem,
@@ -30,6 +28,8 @@ from scoring.self_assessment import (
     submission_problems,
     submit_assessment,
 )
+from scoring.models import Assessment, AssessmentItem, AuditEntry, StateChange
+from scoring.models.assessments import AssessmentState
 from tests.assessment_fixtures import criterion
 from tests.dossier_factories import figures
 from tests.factories import make_unit
@@ -63,7 +63,7 @@ def test_opening_creates_one_assessment_per_unit_of_the_scored_kinds_in_force(wo
 
 
 def test_a_draft_set_cannot_be_opened(world, assessment):
-    from scoring.criteria_sets import copy_criteria_set
+    from scoring.criteria.sets import copy_criteria_set
 
     draft = copy_criteria_set(assessment.criteria_set, 2023, "Bộ 2023")
     with pytest.raises(ValidationError):
@@ -304,7 +304,7 @@ def test_units_in_other_scopes_are_not_scored_by_the_set(world, assessment):
 
 
 def test_a_ratio_filled_from_dossier_statistics_needs_no_other_evidence(world, assessment):
-    from scoring.self_assessment import submission_problems
+    from scoring.assessment.self_assessment import submission_problems
 
     record(
         assessment, "2.1", world.officer_a, numbers={"ket_qua_dien_tu": D(1), "da_giai_quyet": D(2)}

@@ -1,10 +1,23 @@
-"""Models of scoring: criteria sets, assessments and their items, evidence."""
+"""Models of scoring: criteria sets, assessments and their items, evidence, appraisal and the
+published results."""
 
 from scoring.models.appraisal import AuditEntry, ExplanationRequest, RemediationTask
 from scoring.models.assessments import Assessment, AssessmentItem, AssessmentState, StateChange
-from scoring.models.criteria import CriteriaSet, Criterion, ReadOnlyError, sort_key_of
+from scoring.models.criteria import (
+    CriteriaSet,
+    Criterion,
+    RankingGroup,
+    ReadOnlyError,
+    sort_key_of,
+)
 from scoring.models.evidence import Evidence, EvidenceLink
-from scoring.models.results import AssessmentResult, Decision
+from scoring.models.publication import (
+    AssessmentResult,
+    Decision,
+    ImmutableError,
+    PublishedDeduction,
+    PublishedResult,
+)
 
 __all__ = [
     "Assessment",
@@ -18,6 +31,10 @@ __all__ = [
     "Evidence",
     "EvidenceLink",
     "ExplanationRequest",
+    "ImmutableError",
+    "PublishedDeduction",
+    "PublishedResult",
+    "RankingGroup",
     "ReadOnlyError",
     "RemediationTask",
     "StateChange",

@@ -94,7 +94,7 @@ class AuditEntry(models.Model):
 
 
 class RemediationTask(models.Model):
-    """Fixing what lost points: one task per sub-criterion that lost points, once published."""
+    """Fixing what lost points: one task per published deduction of the unit."""
 
     class Status(models.TextChoices):
         TODO = "todo", _("Not started")
@@ -104,9 +104,9 @@ class RemediationTask(models.Model):
     assessment = models.ForeignKey(
         Assessment, on_delete=models.CASCADE, related_name="remediation_tasks"
     )
-    item = models.OneToOneField(
-        AssessmentItem, on_delete=models.CASCADE, related_name="remediation_task"
-    )
+    code = models.CharField(_("sub-criterion"), max_length=30)
+    sort_key = models.CharField(max_length=120, default="")
+    title = models.CharField(_("title"), max_length=500, default="")
     points_lost = models.DecimalField(_("points lost"), max_digits=6, decimal_places=2)
     problem = models.TextField(_("what lost the points"))
     action = models.TextField(_("what will be done"), blank=True)
@@ -124,7 +124,12 @@ class RemediationTask(models.Model):
     class Meta:
         verbose_name = _("remediation task")
         verbose_name_plural = _("remediation tasks")
-        ordering = ["assessment", "item__criterion__sort_key"]
+        ordering = ["assessment", "sort_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "code"], name="one_task_per_published_deduction"
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.assessment} · {self.item.criterion.code}"
+        return f"{self.assessment} · {self.code}"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -23,6 +25,17 @@ class AssessmentState(models.TextChoices):
     APPRAISED = "appraised", _("Appraised")
     APPROVED = "approved", _("Approved")
     PUBLISHED = "published", _("Published")
+
+
+class AssessmentQuerySet(models.QuerySet["Assessment"]):
+    """Access to assessments, decided here: a user sees the assessments of the units they
+    see, and acts on those of the units where they hold a writing role."""
+
+    def visible_to(self, user: Any) -> AssessmentQuerySet:
+        return self.filter(unit__in=Unit.objects.visible_to(user))
+
+    def actionable_by(self, user: Any, roles: Iterable[str] | None = None) -> AssessmentQuerySet:
+        return self.filter(unit__in=Unit.objects.actionable_by(user, roles))
 
 
 class Assessment(models.Model):
@@ -57,6 +70,8 @@ class Assessment(models.Model):
     )
     published_at = models.DateTimeField(null=True, blank=True)
     explanation_round = models.PositiveSmallIntegerField(default=0)
+
+    objects = AssessmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("assessment")

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cchc.models import Unit, UnitKind
+from cchc.models import PATH_SEPARATOR, Unit, UnitKind
 from scoring.engine import Method, code_key
 
 CODE_REGEX = r"^[1-9][0-9]*(\.[1-9][0-9]*)*$"
@@ -19,6 +19,21 @@ CODE_REGEX = r"^[1-9][0-9]*(\.[1-9][0-9]*)*$"
 
 class ReadOnlyError(ValidationError):
     """A published criteria set cannot change."""
+
+
+class CriteriaSetQuerySet(models.QuerySet["CriteriaSet"]):
+    def visible_to(self, user: Any) -> CriteriaSetQuerySet:
+        """Sets that score units this user sees, or that were issued above them."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        paths = user.role_paths(None)
+        above = {code for path in paths for code in path.split(PATH_SEPARATOR) if code}
+        condition = Q(scope__code__in=above)
+        for path in paths:
+            condition |= Q(scope__path__startswith=path)
+        return self.filter(condition)
 
 
 class CriteriaSet(models.Model):
@@ -76,6 +91,8 @@ class CriteriaSet(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
 
+    objects = CriteriaSetQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("criteria set")
         verbose_name_plural = _("criteria sets")
@@ -107,6 +124,31 @@ class CriteriaSet(models.Model):
     def ensure_editable(self) -> None:
         if self.is_published:
             raise ReadOnlyError(_("The criteria set is published and can no longer change."))
+
+
+class RankingGroup(models.Model):
+    """Units of a set ranked together, each group with its own "n/N" (e.g. phường apart from
+    xã and đặc khu). A set without groups ranks all its units together."""
+
+    criteria_set = models.ForeignKey(
+        CriteriaSet, on_delete=models.CASCADE, related_name="ranking_groups"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    unit_kinds = models.JSONField(_("types of unit in the group"), default=list)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("ranking group")
+        verbose_name_plural = _("ranking groups")
+        ordering = ["criteria_set", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["criteria_set", "name"], name="ranking_group_name_once_per_set"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Criterion(models.Model):

@@ -21,6 +21,13 @@ def evidence_path(instance: Evidence, filename: str) -> str:
     return f"evidence/{instance.unit.code}/{timezone.now():%Y}/{uuid.uuid4().hex}{suffix}"
 
 
+class EvidenceQuerySet(models.QuerySet["Evidence"]):
+    """Access to evidence, decided here: a file is seen by those who see its unit."""
+
+    def visible_to(self, user: Any) -> EvidenceQuerySet:
+        return self.filter(unit__in=Unit.objects.visible_to(user))
+
+
 class Evidence(models.Model):
     """One uploaded document of a unit. Replacing it creates a new version and keeps this one."""
 
@@ -39,6 +46,8 @@ class Evidence(models.Model):
     replaced_by = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="earlier_versions"
     )
+
+    objects = EvidenceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("evidence file")

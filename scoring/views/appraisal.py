@@ -16,42 +16,41 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cchc.access import request_user, require_administrator
+from cchc.access import request_user
 from cchc.models import Role, Unit, User
-from scoring import audit
-from scoring.appraisal import (
-    APPRAISING,
-    MOVES,
-    IllegalMove,
+from scoring.appraisal.items import (
     StaleAppraisal,
-    allowed_moves,
     answer_question,
     appraise_item,
-    may,
-    move_assessment,
     return_items,
 )
-from scoring.deduction_report import deduction_report, deduction_report_pdf
-from scoring.fetch import score_final
+from scoring.assessment import audit
+from scoring.assessment.loading import score_final
+from scoring.assessment.workflow import (
+    APPRAISING,
+    MOVES,
+    PAGE_MOVES,
+    IllegalMove,
+    allowed_moves,
+    may,
+    move_assessment,
+)
+from scoring.criteria.parameters import describe, spec_from_json
 from scoring.models import (
     Assessment,
     AuditEntry,
     Criterion,
     EvidenceLink,
     ExplanationRequest,
-    RemediationTask,
 )
 from scoring.models.assessments import AssessmentState as S
-from scoring.parameters import describe, spec_from_json
-from scoring.rankings import PROVISIONAL, PUBLISHED, may_see_provisional
-from scoring.remediation import StaleTask, progress_by_unit, update_task
 
 IMAGE_TYPES = {"image/png", "image/jpeg"}
 
 
 def _visible_assessment(request: HttpRequest, pk: int) -> Assessment:
     user = request_user(request)
-    visible = Assessment.objects.filter(unit__in=Unit.objects.visible_to(user)).select_related(
+    visible = Assessment.objects.visible_to(user).select_related(
         "unit", "criteria_set", "appraised_by", "approved_by"
     )
     return get_object_or_404(visible, pk=pk)
@@ -120,11 +119,7 @@ def _appraisal_context(request: HttpRequest, assessment: Assessment) -> dict[str
         "criteria": criteria,
         "result": result,
         "editing": editing,
-        "moves": [
-            (name, MOVES[name].label)
-            for name in allowed_moves(user, assessment)
-            if name != "return"
-        ],
+        "moves": [(name, MOVES[name].label) for name in allowed_moves(user, assessment)],
         "can_return": editing,
         "image_types": IMAGE_TYPES,
     }
@@ -210,7 +205,7 @@ def appraise(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
 def appraisal_move(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     user = request_user(request)
     assessment = _visible_assessment(request, pk)
-    if name not in MOVES or name == "return":
+    if name not in PAGE_MOVES:
         raise Http404
     try:
         move_assessment(assessment, name, user, request.POST.get("reason", ""))
@@ -293,123 +288,3 @@ def explanation_answer(request: HttpRequest, pk: int, request_pk: int) -> HttpRe
             request, _("Answer saved for %(code)s.") % {"code": question.item.criterion.code}
         )
     return redirect("explanation_page", pk=pk)
-
-
-def _report_or_404(request: HttpRequest, pk: int) -> Any:
-    user = request_user(request)
-    assessment = _visible_assessment(request, pk)
-    if assessment.state != S.PUBLISHED and not (
-        _is_appraiser_or_admin(user, assessment)
-        and assessment.state in (S.APPRAISED, S.APPROVED, *APPRAISING)
-    ):
-        raise Http404  # results are seen by the unit and leaders once published
-    states = PROVISIONAL if may_see_provisional(user, assessment.unit) else PUBLISHED
-    return deduction_report(assessment, states)
-
-
-@login_required
-def deduction_report_page(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _report_or_404(request, pk)
-    if request.GET.get("format") == "pdf":
-        response = HttpResponse(deduction_report_pdf(report), content_type="application/pdf")
-        response["Content-Disposition"] = (
-            f'attachment; filename="bao-cao-diem-tru-{report.assessment.unit.code}.pdf"'
-        )
-        return response
-    return render(request, "scoring/deduction_report.html", {"report": report})
-
-
-@login_required
-def audit_search(request: HttpRequest) -> HttpResponse:
-    user = request_user(request)
-    require_administrator(user)
-    filters = {
-        key: request.GET.get(key, "").strip()
-        for key in ("unit_code", "criterion_code", "username", "kind", "text")
-    }
-    entries = audit.search(
-        user,
-        unit_code=filters["unit_code"],
-        criterion_code=filters["criterion_code"],
-        username=filters["username"],
-        kind=filters["kind"],
-        text=filters["text"],
-    )
-    page = Paginator(entries, 100).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "scoring/audit_search.html",
-        {"page": page, "filters": filters, "kinds": AuditEntry.Kind.choices},
-    )
-
-
-@login_required
-def remediation_page(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request_user(request)
-    assessment = _visible_assessment(request, pk)
-    if assessment.state != S.PUBLISHED:
-        raise Http404
-    tasks = assessment.remediation_tasks.select_related("item__criterion", "updated_by").order_by(
-        "item__criterion__sort_key"
-    )
-    return render(
-        request,
-        "scoring/remediation_page.html",
-        {
-            "assessment": assessment,
-            "tasks": tasks,
-            "can_edit": may(user, assessment, "officer"),
-            "statuses": RemediationTask.Status.choices,
-        },
-    )
-
-
-@login_required
-@require_POST
-def remediation_update(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
-    import datetime
-
-    user = request_user(request)
-    assessment = _visible_assessment(request, pk)
-    if not may(user, assessment, "officer"):
-        raise PermissionDenied
-    task = get_object_or_404(RemediationTask, pk=task_pk, assessment=assessment)
-    status = request.POST.get("status", "")
-    deadline_text = request.POST.get("deadline", "")
-    try:
-        deadline = datetime.date.fromisoformat(deadline_text) if deadline_text else None
-    except ValueError:
-        deadline = None
-        messages.error(request, _("The deadline is not a date."))
-        return redirect("remediation_page", pk=pk)
-    if status not in RemediationTask.Status.values:
-        messages.error(request, _("Choose a status."))
-        return redirect("remediation_page", pk=pk)
-    try:
-        update_task(
-            task,
-            action=request.POST.get("action", ""),
-            assignee=request.POST.get("assignee", ""),
-            deadline=deadline,
-            status=status,
-            user=user,
-            expected_version=int(request.POST.get("version") or 0),
-        )
-    except StaleTask as conflict:
-        messages.error(
-            request,
-            _(
-                "%(code)s was changed by %(user)s meanwhile; nothing was overwritten. Check and save again."
-            )
-            % {"code": task.item.criterion.code, "user": conflict.current.updated_by or "—"},
-        )
-    else:
-        messages.success(request, _("Saved %(code)s.") % {"code": task.item.criterion.code})
-    return redirect("remediation_page", pk=pk)
-
-
-@login_required
-def remediation_overview(request: HttpRequest) -> HttpResponse:
-    user = request_user(request)
-    page = Paginator(progress_by_unit(user), 100).get_page(request.GET.get("page"))
-    return render(request, "scoring/remediation_overview.html", {"page": page})

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,19 +21,8 @@ from django.views.decorators.http import require_POST
 from cchc.access import request_user, require_role_on
 from cchc.admin_log import record_admin_action
 from cchc.models import Role, Unit, User
-from scoring.criteria_sets import visible_criteria_sets
-from scoring.evidence_files import (
-    accepts_evidence,
-    link_evidence,
-    replace_evidence,
-    store_evidence,
-    unlink_evidence,
-)
-from scoring.fetch import dossier_values_for, score_self_assessment
-from scoring.forms import EvidenceUploadForm, ItemForm, OpenAssessmentsForm, ReopenForm, initial_of
-from scoring.models import Assessment, AssessmentItem, Criterion, Evidence, EvidenceLink
-from scoring.parameters import describe, spec_from_json
-from scoring.self_assessment import (
+from scoring.assessment.loading import dossier_values_for, score_self_assessment
+from scoring.assessment.self_assessment import (
     AssessmentLocked,
     StaleItem,
     extend_deadline,
@@ -45,11 +34,21 @@ from scoring.self_assessment import (
     reopen_assessment,
     submit_assessment,
 )
+from scoring.criteria.parameters import describe, spec_from_json
+from scoring.criteria.sets import visible_criteria_sets
+from scoring.forms.assessment import (
+    EvidenceUploadForm,
+    ItemForm,
+    OpenAssessmentsForm,
+    ReopenForm,
+    initial_of,
+)
+from scoring.models import Assessment, AssessmentItem, Criterion, Evidence, EvidenceLink
 
 ENTRY_ROLES = [Role.OFFICER, Role.ADMINISTRATOR]
 
 
-def _assessment_or_404(request: HttpRequest, pk: int) -> Assessment:
+def assessment_or_404(request: HttpRequest, pk: int) -> Assessment:
     user = request_user(request)
     visible = Assessment.objects.filter(unit__in=Unit.objects.visible_to(user)).select_related(
         "unit", "criteria_set"
@@ -66,7 +65,7 @@ def _editable_criterion(assessment: Assessment, criterion_pk: int) -> Criterion:
     return criterion
 
 
-def _is_htmx(request: HttpRequest) -> bool:
+def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
@@ -148,7 +147,7 @@ def _page_context(
 @login_required
 def assessment_field(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     """One field's sub-criteria, loaded into the page when the officer opens it."""
-    assessment = _assessment_or_404(request, pk)
+    assessment = assessment_or_404(request, pk)
     context = _page_context(request, assessment, open_fields={code})
     field = next((f for f in context["fields"] if f.code == code), None)
     if field is None:
@@ -184,11 +183,11 @@ def _may_enter(user: User, unit: Unit) -> bool:
 
 @login_required
 def assessment_page(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _assessment_or_404(request, pk)
+    assessment = assessment_or_404(request, pk)
     return render(request, "scoring/assessment_page.html", _page_context(request, assessment))
 
 
-def _render_item(
+def render_item(
     request: HttpRequest,
     assessment: Assessment,
     criterion: Criterion,
@@ -215,7 +214,7 @@ def _walk(criterion: Criterion) -> list[Criterion]:
     return found
 
 
-def _back(assessment: Assessment, criterion: Criterion) -> HttpResponse:
+def back_to_item(assessment: Assessment, criterion: Criterion) -> HttpResponse:
     return redirect(reverse("assessment_page", args=[assessment.pk]) + f"#item-{criterion.pk}")
 
 
@@ -223,7 +222,7 @@ def _back(assessment: Assessment, criterion: Criterion) -> HttpResponse:
 @require_POST
 def item_save(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
     user = request_user(request)
-    assessment = _assessment_or_404(request, pk)
+    assessment = assessment_or_404(request, pk)
     require_role_on(user, assessment.unit, ENTRY_ROLES)
     criterion = get_object_or_404(
         Criterion, pk=criterion_pk, criteria_set_id=assessment.criteria_set_id
@@ -245,10 +244,10 @@ def item_save(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
             closed = _(
                 "The self-assessment is closed (submitted or past its deadline); nothing was saved."
             )
-            if _is_htmx(request):
-                return _render_item(request, assessment, criterion, notice=closed)
+            if is_htmx(request):
+                return render_item(request, assessment, criterion, notice=closed)
             messages.error(request, closed)
-            return _back(assessment, criterion)
+            return back_to_item(assessment, criterion)
         except StaleItem as conflict:
             form.add_error(
                 None,
@@ -270,181 +269,21 @@ def item_save(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
                 error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
             )
         else:
-            if not _is_htmx(request):
+            if not is_htmx(request):
                 messages.success(request, _("Saved %(code)s.") % {"code": criterion.code})
-                return _back(assessment, criterion)
-            return _render_item(request, assessment, criterion, notice=_("Saved."))
-    if _is_htmx(request):
-        return _render_item(request, assessment, criterion, form)
+                return back_to_item(assessment, criterion)
+            return render_item(request, assessment, criterion, notice=_("Saved."))
+    if is_htmx(request):
+        return render_item(request, assessment, criterion, form)
     context = _page_context(request, assessment, {criterion.pk: form})
     return render(request, "scoring/assessment_page.html", context, status=400)
-
-
-def _item_for(assessment: Assessment, criterion: Criterion, user: User) -> AssessmentItem:
-    item, _created = AssessmentItem.objects.get_or_create(
-        assessment=assessment, criterion=criterion, defaults={"updated_by": user}
-    )
-    return item
-
-
-def _evidence_action(
-    request: HttpRequest, pk: int, criterion_pk: int
-) -> tuple[User, Assessment, Criterion]:
-    user = request_user(request)
-    assessment = _assessment_or_404(request, pk)
-    require_role_on(user, assessment.unit, ENTRY_ROLES)
-    criterion = get_object_or_404(
-        Criterion, pk=criterion_pk, criteria_set_id=assessment.criteria_set_id
-    )
-    return user, assessment, criterion
-
-
-def _after_evidence(
-    request: HttpRequest, assessment: Assessment, criterion: Criterion, notice: str
-) -> HttpResponse:
-    nxt = request.POST.get("next", "")
-    if nxt.startswith("/") and not nxt.startswith("//"):  # back to the explanation page
-        if notice:
-            messages.info(request, notice)
-        return redirect(nxt)
-    if _is_htmx(request):
-        return _render_item(request, assessment, criterion, notice=notice)
-    if notice:
-        messages.info(request, notice)
-    return _back(assessment, criterion)
-
-
-def _evidence_item(
-    assessment: Assessment, criterion: Criterion, user: User
-) -> AssessmentItem | None:
-    """The item whose evidence may change now (self-assessment, or returned for explanation)."""
-    if assessment.accepts_self_assessment(timezone.now()):
-        return _item_for(assessment, criterion, user)
-    item = AssessmentItem.objects.filter(assessment=assessment, criterion=criterion).first()
-    return item if item is not None and accepts_evidence(item) else None
-
-
-@login_required
-@require_POST
-def evidence_upload(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
-    user, assessment, criterion = _evidence_action(request, pk, criterion_pk)
-    item = _evidence_item(assessment, criterion, user)
-    if item is None:
-        return _after_evidence(
-            request,
-            assessment,
-            criterion,
-            _("The self-assessment is closed; nothing was uploaded."),
-        )
-    form = EvidenceUploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _after_evidence(
-            request,
-            assessment,
-            criterion,
-            " ".join(str(m) for ms in form.errors.values() for m in ms),
-        )
-    try:
-        evidence = store_evidence(
-            assessment.unit,
-            form.cleaned_data["file"],
-            user,
-            form.cleaned_data["document_number"],
-            form.cleaned_data["document_date"],
-        )
-    except ValidationError as error:
-        return _after_evidence(request, assessment, criterion, " ".join(error.messages))
-    link_evidence(item, evidence, user)
-    return _after_evidence(
-        request, assessment, criterion, _("Uploaded %(name)s.") % {"name": evidence.original_name}
-    )
-
-
-@login_required
-@require_POST
-def evidence_link(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
-    user, assessment, criterion = _evidence_action(request, pk, criterion_pk)
-    item = _evidence_item(assessment, criterion, user)
-    if item is None:
-        return _after_evidence(
-            request, assessment, criterion, _("The self-assessment is closed; nothing was changed.")
-        )
-    evidence = get_object_or_404(
-        Evidence, pk=request.POST.get("evidence") or 0, unit=assessment.unit
-    )
-    link_evidence(item, evidence, user)
-    return _after_evidence(
-        request, assessment, criterion, _("Linked %(name)s.") % {"name": evidence.original_name}
-    )
-
-
-@login_required
-@require_POST
-def evidence_unlink(request: HttpRequest, pk: int, criterion_pk: int, link_pk: int) -> HttpResponse:
-    user, assessment, criterion = _evidence_action(request, pk, criterion_pk)
-    if _evidence_item(assessment, criterion, user) is None:
-        return _after_evidence(
-            request, assessment, criterion, _("The self-assessment is closed; nothing was changed.")
-        )
-    link = get_object_or_404(
-        EvidenceLink, pk=link_pk, item__assessment=assessment, item__criterion=criterion
-    )
-    unlink_evidence(link, user)
-    return _after_evidence(
-        request, assessment, criterion, _("The file no longer supports this sub-criterion.")
-    )
-
-
-def _visible_evidence_or_404(request: HttpRequest, pk: int) -> Evidence:
-    user = request_user(request)
-    return get_object_or_404(Evidence.objects.filter(unit__in=Unit.objects.visible_to(user)), pk=pk)
-
-
-@login_required
-def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
-    evidence = _visible_evidence_or_404(request, pk)
-    response = FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
-
-
-@login_required
-@require_POST
-def evidence_replace(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request_user(request)
-    evidence = _visible_evidence_or_404(request, pk)
-    require_role_on(user, evidence.unit, ENTRY_ROLES)
-    form = EvidenceUploadForm(request.POST, request.FILES)
-    back = request.POST.get("next") or reverse("assessment_list")
-    if not back.startswith("/"):
-        back = reverse("assessment_list")
-    if form.is_valid():
-        try:
-            new = replace_evidence(evidence, form.cleaned_data["file"], user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(
-                request,
-                _("A new version of %(name)s was uploaded; the old one is kept.")
-                % {"name": new.original_name},
-            )
-    else:
-        messages.error(request, _("Choose the new file."))
-    return redirect(back)
 
 
 @login_required
 @require_POST
 def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
-    assessment = _assessment_or_404(request, pk)
+    assessment = assessment_or_404(request, pk)
     require_role_on(user, assessment.unit, ENTRY_ROLES)
     try:
         problems = submit_assessment(assessment, user)
@@ -465,7 +304,7 @@ def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def assessment_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
-    assessment = _assessment_or_404(request, pk)
+    assessment = assessment_or_404(request, pk)
     require_role_on(user, assessment.unit, [Role.ADMINISTRATOR])
     form = ReopenForm(request.POST)
     if form.is_valid():

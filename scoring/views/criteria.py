@@ -15,17 +15,18 @@ from cchc.access import request_user, require_administrator, require_role_on
 from cchc.admin_log import record_admin_action
 from cchc.models import Role, Unit
 from cchc.spreadsheets import ImportRefused, read_table
-from scoring.criteria_files import COLUMNS, export_criteria
-from scoring.criteria_sets import (
+from scoring.criteria.files import COLUMNS, export_criteria
+from scoring.criteria.parameters import describe, spec_from_json
+from scoring.criteria.sets import (
     SetDetails,
     copy_criteria_set,
     import_criteria_set,
     publish_criteria_set,
     visible_criteria_sets,
 )
-from scoring.forms import CopyForm, CriteriaImportForm, OpenAssessmentsForm
+from scoring.forms.assessment import OpenAssessmentsForm
+from scoring.forms.criteria import CopyForm, CriteriaImportForm
 from scoring.models import CriteriaSet, ReadOnlyError
-from scoring.parameters import describe, spec_from_json
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from cchc.access import request_user
-from scoring.dashboard import dashboard_for
+from scoring.publication.dashboard import dashboard_for
 
 
 @login_required

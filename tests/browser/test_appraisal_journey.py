@@ -86,7 +86,7 @@ def test_appraisal_explanation_approval_and_publication(world, submitted, counci
     page.get_by_label("Người ký", exact=True).fill("Trần Văn Bình")
     admin.shot("admin-publishes")
     page.get_by_role("button", name="Công bố theo quyết định này").click()
-    page.wait_for_selector("text=Đã công bố kết quả của 1 đơn vị.")
+    page.wait_for_selector("text=Đã công bố kết quả của 1 đơn vị theo Quyết định 4867/QĐ-UBND.")
     admin.shot("published-ranking")
     submitted.refresh_from_db()
     assert submitted.state == S.PUBLISHED and Decision.objects.get().number == "4867/QĐ-UBND"

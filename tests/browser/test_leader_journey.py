@@ -17,7 +17,7 @@ def test_leader_reads_the_ranking_and_downloads_the_decision(world, open_session
     result(criteria_set, world.commune_a, "5.5", "2.75")
     result(criteria_set, world.commune_b, 6, "3.5")
     result(criteria_set, make_unit("Vĩnh Hà", parent=world.district), 4, 3)
-    vinh_linh_decision(criteria_set)
+    vinh_linh_decision(criteria_set, world.admin)
     leader = open_session(world.leader)
     page = leader.go("/")
     page.get_by_role("link", name="Xem bảng xếp hạng").click()

@@ -3,7 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from scoring.criteria_files import export_criteria
+from scoring.criteria.files import export_criteria
 from scoring.models import CriteriaSet
 
 

@@ -7,7 +7,7 @@ from django.core.management.base import CommandError, CommandParser
 from cchc.management.file_import import FileImportCommand
 from cchc.models import Unit, parse_unit_kind
 from cchc.spreadsheets import Table
-from scoring.criteria_sets import (
+from scoring.criteria.sets import (
     COMMUNE_KINDS,
     DEFAULT_BANDS,
     SetDetails,

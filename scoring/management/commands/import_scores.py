@@ -5,7 +5,8 @@ from django.core.management.base import CommandParser
 from cchc.management.file_import import FileImportCommand
 from cchc.models import User
 from cchc.spreadsheets import Table
-from scoring.score_imports import import_appraisal, import_scores
+from scoring.appraisal.score_imports import import_appraisal
+from scoring.assessment.score_imports import import_scores
 
 
 class Command(FileImportCommand):

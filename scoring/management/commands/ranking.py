@@ -5,35 +5,54 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cchc.models import Unit, User
-from scoring.decisions import decision_pdf
-from scoring.rankings import build_ranking, ranking_json, ranking_xlsx
+from scoring.publication.decisions import decision_pdf
+from scoring.publication.rankings import (
+    NoRanking,
+    RankingRequest,
+    open_ranking,
+    ranking_json,
+    ranking_xlsx,
+)
 
 
 class Command(BaseCommand):
     help = (
-        "Write the ranking of the units under a unit for a year as JSON, .xlsx or the PDF decision."
+        "Write a ranking of a year as JSON, .xlsx or the PDF decision: of a set (--set, "
+        "--group), or of the set covering a unit (--parent). Published results, unless "
+        "--provisional."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--parent", required=True, help="code of the unit whose sub-units are ranked"
-        )
         parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--parent", help="code of a unit: the ranking of the set covering it")
+        parser.add_argument("--set", type=int, help="number (id) of the criteria set")
+        parser.add_argument("--group", type=int, help="number (id) of its ranking group")
         parser.add_argument("--format", choices=["json", "xlsx", "pdf"], default="json")
         parser.add_argument("--output", type=Path, required=True)
         parser.add_argument(
-            "--provisional", action="store_true", help="include appraised results not yet published"
+            "--provisional", action="store_true", help="the appraised results, not yet published"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        parent = Unit.objects.filter(code=options["parent"]).first()
-        if parent is None:
-            raise CommandError(f"Không có đơn vị mã {options['parent']}")
-        # The command reads the whole system; published results unless asked otherwise.
-        everyone = User(is_superuser=True)
-        ranking = build_ranking(
-            parent, options["year"], everyone, published_only=not options["provisional"]
+        unit = None
+        if options["parent"]:
+            unit = Unit.objects.filter(code=options["parent"]).first()
+            if unit is None:
+                raise CommandError(f"Không có đơn vị mã {options['parent']}")
+        wanted = RankingRequest(
+            year=options["year"],
+            set_pk=options["set"],
+            group_pk=options["group"],
+            unit=unit,
+            provisional=options["provisional"],
         )
+        try:
+            # The command reads the whole system, as the province's administrators do.
+            ranking, _choices = open_ranking(User(is_superuser=True), wanted)
+        except NoRanking:
+            ranking = None
+        if ranking is None:
+            raise CommandError("Không có bảng xếp hạng nào như vậy")
         output: Path = options["output"]
         if options["format"] == "json":
             output.write_text(

@@ -1,0 +1,1 @@
+"""Appraisal: appraised scores with reasons, explanation rounds, appraisal imports."""

@@ -1,0 +1,191 @@
+"""Loads criteria rows and assessment items from the database into the engine's dataclasses,
+and scores them: the self-assessment as the unit entered it, and the final (appraised)
+result."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+
+from dossiers.reports import dossier_inputs_for
+from scoring.criteria.parameters import spec_from_json
+from scoring.engine import (
+    Classification,
+    CriteriaTree,
+    Criterion,
+    InputError,
+    LeafInput,
+    MethodSpec,
+    UnitResult,
+    score_unit,
+)
+from scoring.models import Assessment, AssessmentItem, CriteriaSet
+from scoring.models import Criterion as CriterionRow
+from scoring.models.assessments import AssessmentState as S
+
+# Once the appraisal is finished every sub-criterion counts as appraised: a kept self
+# score is the appraiser's score too.
+APPRAISAL_DONE = (S.APPRAISED, S.APPROVED, S.PUBLISHED)
+
+
+def classification_of(criteria_set: CriteriaSet) -> Classification:
+    return Classification.of(
+        (label, Decimal(str(minimum))) for label, minimum in criteria_set.classification_bands
+    )
+
+
+def tree_from_rows(
+    rows: list[CriterionRow], classification: Classification, dense: bool
+) -> CriteriaTree:
+    children: dict[int | None, list[CriterionRow]] = defaultdict(list)
+    for row in rows:
+        children[row.parent_id].append(row)
+
+    def build(row: CriterionRow) -> Criterion:
+        return Criterion(
+            code=row.code,
+            title=row.title,
+            max_score=row.max_score,
+            method=spec_from_json(row.method, row.parameters) if row.method else None,
+            children=tuple(build(child) for child in children[row.pk]),
+        )
+
+    return CriteriaTree([build(row) for row in children[None]], classification, dense_ranking=dense)
+
+
+def load_tree(criteria_set: CriteriaSet) -> CriteriaTree:
+    """The criteria set as an engine tree (one query)."""
+    rows = list(criteria_set.criteria.order_by("sort_key"))
+    return tree_from_rows(rows, classification_of(criteria_set), criteria_set.dense_ranking)
+
+
+def _tree_and_rows(criteria_set: CriteriaSet) -> tuple[CriteriaTree, list[CriterionRow]]:
+    rows = list(criteria_set.criteria.order_by("sort_key"))
+    return tree_from_rows(rows, classification_of(criteria_set), criteria_set.dense_ranking), rows
+
+
+def criterion_node(row: CriterionRow) -> Criterion:
+    """One leaf criterion as an engine node."""
+    return Criterion(
+        row.code,
+        row.title,
+        row.max_score,
+        spec_from_json(row.method, row.parameters) if row.method else None,
+    )
+
+
+def dossier_values_for(assessment: Assessment) -> dict[str, Decimal]:
+    """The inputs the unit's dossier figures give for the set's year; empty without figures."""
+    values, counts = dossier_inputs_for(assessment.unit, assessment.criteria_set.year)
+    return values if any(counts.values()) else {}
+
+
+def input_of(item: AssessmentItem, spec: MethodSpec, dossier: dict[str, Decimal]) -> LeafInput:
+    """The engine's input for an item; figures from dossier statistics win over typed ones."""
+    numbers = {name: Decimal(str(value)) for name, value in item.self_numbers.items()}
+    numbers.update({name: dossier[name] for name in spec.input_names() if name in dossier})
+    return LeafInput(
+        value=item.self_value,
+        answer=item.self_answer,
+        level=item.self_level or None,
+        numbers=numbers,
+        not_applicable=item.not_applicable,
+        reason=item.not_applicable_reason or item.explanation,
+        points=item.self_points,
+    )
+
+
+def self_inputs(
+    assessment: Assessment,
+    tree: CriteriaTree,
+    rows: list[CriterionRow],
+    dossier: dict[str, Decimal] | None = None,
+) -> dict[str, LeafInput]:
+    """Every self-assessed item of the assessment as engine inputs (``dossier``: the unit's
+    dossier values when the caller already has them)."""
+    if dossier is None:
+        dossier = dossier_values_for(assessment)
+    by_pk = {row.pk: row for row in rows}
+    inputs = {}
+    for item in assessment.items.all():
+        if not item.is_scored:  # created for its evidence, not answered yet
+            continue
+        row = by_pk.get(item.criterion_id)
+        node = tree.nodes[tree.position[row.code]] if row is not None else None
+        if row is not None and node is not None and node.method is not None:
+            inputs[row.code] = input_of(item, node.method, dossier)
+    return inputs
+
+
+def _scored_leniently(tree: CriteriaTree, inputs: dict[str, LeafInput]) -> UnitResult:
+    while True:  # an item whose stored inputs no longer fit its method counts as unscored
+        try:
+            return score_unit(tree, inputs)
+        except InputError as error:
+            inputs.pop(error.code)
+
+
+def score_self_assessment(
+    assessment: Assessment, dossier: dict[str, Decimal] | None = None
+) -> UnitResult:
+    """The unit's self-assessment scored by the engine (unscored sub-criteria count 0)."""
+    tree, rows = _tree_and_rows(assessment.criteria_set)
+    return _scored_leniently(tree, self_inputs(assessment, tree, rows, dossier))
+
+
+def final_input(item: AssessmentItem) -> LeafInput | None:
+    """The appraised result of an item: the appraised score, or the self score kept. The
+    reason is the appraiser's (never the unit's own explanation: a deduction's reason is
+    the appraisal's)."""
+    if item.final_not_applicable:
+        return LeafInput(not_applicable=True, reason=item.not_applicable_reason)
+    if item.final_score is None:
+        return None
+    return LeafInput(points=item.final_score, reason=item.appraisal_reason)
+
+
+def _final_inputs(
+    items: Iterable[AssessmentItem], tree: CriteriaTree, codes: dict[int, str]
+) -> dict[str, LeafInput]:
+    inputs = {}
+    for item in items:
+        code = codes.get(item.criterion_id)
+        given = final_input(item)
+        if code is not None and given is not None:
+            node = tree.nodes[tree.position[code]]
+            if node.is_adjustment and given.points is not None:
+                given = LeafInput(value=given.points, reason=given.reason)
+            inputs[code] = given
+    return inputs
+
+
+def score_final(assessment: Assessment) -> UnitResult:
+    """The assessment scored with its appraised results."""
+    tree, rows = _tree_and_rows(assessment.criteria_set)
+    codes = {row.pk: row.code for row in rows}
+    return _scored_leniently(tree, _final_inputs(list(assessment.items.all()), tree, codes))
+
+
+def appraised_codes(assessment: Assessment, items: Iterable[AssessmentItem]) -> set[str] | None:
+    """The codes of the sub-criteria an appraiser has looked at; None when all of them
+    count as appraised (the appraisal is finished)."""
+    if assessment.state in APPRAISAL_DONE:
+        return None
+    return {item.criterion.code for item in items if item.appraised_at is not None}
+
+
+def score_final_many(
+    criteria_set: CriteriaSet, assessments: list[Assessment]
+) -> dict[int, UnitResult]:
+    """The final result of many assessments of one set: two queries whatever their number."""
+    tree, rows = _tree_and_rows(criteria_set)
+    codes = {row.pk: row.code for row in rows}
+    wanted = {a.pk for a in assessments}
+    items: dict[int, list[AssessmentItem]] = defaultdict(list)
+    for item in AssessmentItem.objects.filter(assessment__criteria_set=criteria_set):
+        if item.assessment_id in wanted:
+            items[item.assessment_id].append(item)
+    return {
+        a.pk: _scored_leniently(tree, _final_inputs(items[a.pk], tree, codes)) for a in assessments
+    }

@@ -1,0 +1,39 @@
+"""Keeping each assessment's stored result (``AssessmentResult``) in step with its scores."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from scoring.assessment.loading import score_final, score_self_assessment
+from scoring.engine import UnitResult
+from scoring.models import Assessment, AssessmentResult
+
+
+def stored_fields(result: UnitResult) -> dict[str, list[str]]:
+    return {
+        root.code: [str(result.score_of(root.code)), str(result.max_of(root.code))]
+        for root in result.tree.roots
+        if not all(child.is_adjustment for child in root.children) or not root.children
+    }
+
+
+def refresh_result(
+    assessment: Assessment, dossier: dict[str, Decimal] | None = None
+) -> AssessmentResult:
+    """Score the assessment (appraised where appraised, self scores otherwise) and store it
+    (``dossier``: the unit's dossier values when the caller already has them)."""
+    final = score_final(assessment)
+    own = score_self_assessment(assessment, dossier)
+    stored, _created = AssessmentResult.objects.update_or_create(
+        assessment=assessment,
+        defaults={
+            "total": final.total,
+            "max_total": final.max_total,
+            "index": final.index,
+            "classification": final.classification or "",
+            "fields": stored_fields(final),
+            "self_total": own.total,
+            "self_index": own.index,
+        },
+    )
+    return stored

@@ -1,0 +1,1 @@
+"""Criteria sets: their files, their methods' parameters, copying and publishing."""

@@ -1,0 +1,141 @@
+"""The criteria tree, compiled once into flat arrays (leaves in code order, each with its
+ancestors' positions) so that scoring a unit is one pass over its leaves; and the
+classification bands."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+
+from scoring.engine.methods import ADJUSTMENT_METHODS, ZERO, MethodSpec, code_key, scorer_for
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """A node of the criteria tree; a leaf has a method, a parent has children."""
+
+    code: str
+    title: str
+    max_score: Decimal
+    method: MethodSpec | None = None
+    children: tuple[Criterion, ...] = ()
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+    @property
+    def is_adjustment(self) -> bool:
+        return self.method is not None and self.method.method in ADJUSTMENT_METHODS
+
+
+@dataclass(frozen=True)
+class ClassBand:
+    label: str
+    minimum: Decimal
+
+
+@dataclass(frozen=True)
+class Classification:
+    """Ordered labels with the lowest index (in %) each needs, e.g. Tốt ≥ 90."""
+
+    bands: tuple[ClassBand, ...]
+
+    @classmethod
+    def of(cls, pairs: Iterable[tuple[str, Decimal | int | str]]) -> Classification:
+        bands = tuple(ClassBand(label, Decimal(minimum)) for label, minimum in pairs)
+        return cls(tuple(sorted(bands, key=lambda band: band.minimum, reverse=True)))
+
+    def classify(self, index: Decimal) -> str | None:
+        for band in self.bands:
+            if index >= band.minimum:
+                return band.label
+        return None
+
+
+class CriteriaTree:
+    """A criteria tree compiled for fast scoring."""
+
+    def __init__(
+        self,
+        roots: Sequence[Criterion],
+        classification: Classification | None = None,
+        dense_ranking: bool = False,
+    ) -> None:
+        self.roots = tuple(sorted(roots, key=lambda node: code_key(node.code)))
+        self.classification = classification or Classification(())
+        self.dense_ranking = dense_ranking
+        self.nodes: list[Criterion] = []
+        self.position: dict[str, int] = {}
+        self.parent_of: list[int] = []
+        self.field_of: list[int] = []
+        for root in self.roots:
+            self._flatten(root, -1, len(self.nodes))
+        self.root_positions = [self.position[root.code] for root in self.roots]
+        self.leaves = [i for i, node in enumerate(self.nodes) if node.is_leaf]
+        self.scored_leaves = [i for i in self.leaves if not self.nodes[i].is_adjustment]
+        self.adjustment_leaves = [i for i in self.leaves if self.nodes[i].is_adjustment]
+        self.ancestors: list[tuple[int, ...]] = [self._ancestors(i) for i in range(len(self.nodes))]
+        self.max_scores = self._node_maxima()
+        adjustments = set(self.adjustment_leaves)
+        self.bottom_up = [
+            (i, self.parent_of[i])
+            for i in reversed(range(len(self.nodes)))
+            if self.parent_of[i] >= 0 and i not in adjustments
+        ]
+        self.leaf_plan = [
+            (i, self.nodes[i].code, self.nodes[i].max_score, scorer_for(self.nodes[i]))
+            for i in self.scored_leaves
+        ]
+
+    def _flatten(self, node: Criterion, parent: int, field_position: int) -> None:
+        position = len(self.nodes)
+        self.nodes.append(node)
+        self.position[node.code] = position
+        self.parent_of.append(parent)
+        self.field_of.append(field_position if parent >= 0 else position)
+        for child in sorted(node.children, key=lambda child: code_key(child.code)):
+            self._flatten(child, position, self.field_of[position])
+
+    def _ancestors(self, position: int) -> tuple[int, ...]:
+        chain = []
+        parent = self.parent_of[position]
+        while parent >= 0:
+            chain.append(parent)
+            parent = self.parent_of[parent]
+        return tuple(chain)
+
+    def _node_maxima(self) -> list[Decimal]:
+        maxima = [ZERO] * len(self.nodes)
+        for leaf in self.scored_leaves:
+            points = self.nodes[leaf].max_score
+            maxima[leaf] = points
+            for ancestor in self.ancestors[leaf]:
+                maxima[ancestor] += points
+        for leaf in self.adjustment_leaves:
+            maxima[leaf] = self.nodes[leaf].max_score
+        return maxima
+
+    @cached_property
+    def max_total(self) -> Decimal:
+        return sum((self.nodes[i].max_score for i in self.scored_leaves), ZERO)
+
+    def mismatched_parents(self) -> list[tuple[str, Decimal, Decimal]]:
+        """Parents whose declared maximum differs from their children's sum."""
+        return [
+            (node.code, node.max_score, self.max_scores[i])
+            for i, node in enumerate(self.nodes)
+            if not node.is_leaf and node.max_score != self.max_scores[i]
+        ]
+
+    def maxima_without(self, codes: Iterable[str]) -> list[Decimal]:
+        """Node maxima when the leaves ``codes`` do not apply."""
+        maxima = list(self.max_scores)
+        for code in codes:
+            leaf = self.position[code]
+            maxima[leaf] = ZERO
+            for ancestor in self.ancestors[leaf]:
+                maxima[ancestor] -= self.nodes[leaf].max_score
+        return maxima

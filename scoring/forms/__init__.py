@@ -1,0 +1,1 @@
+"""Forms of scoring, by stage: criteria sets, the self-assessment, publication."""

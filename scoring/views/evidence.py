@@ -1,0 +1,193 @@
+"""Pages of evidence: uploading a file for a sub-criterion, linking one already uploaded,
+unlinking, downloading (after the unit scope check) and replacing with a new version."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cchc.access import request_user, require_role_on
+from cchc.models import Unit, User
+from scoring.assessment.evidence import (
+    accepts_evidence,
+    link_evidence,
+    replace_evidence,
+    store_evidence,
+    unlink_evidence,
+)
+from scoring.forms.assessment import EvidenceUploadForm
+from scoring.models import Assessment, AssessmentItem, Criterion, Evidence, EvidenceLink
+from scoring.views.assessments import (
+    ENTRY_ROLES,
+    assessment_or_404,
+    back_to_item,
+    is_htmx,
+    render_item,
+)
+
+
+def _item_for(assessment: Assessment, criterion: Criterion, user: User) -> AssessmentItem:
+    item, _created = AssessmentItem.objects.get_or_create(
+        assessment=assessment, criterion=criterion, defaults={"updated_by": user}
+    )
+    return item
+
+
+def _evidence_action(
+    request: HttpRequest, pk: int, criterion_pk: int
+) -> tuple[User, Assessment, Criterion]:
+    user = request_user(request)
+    assessment = assessment_or_404(request, pk)
+    require_role_on(user, assessment.unit, ENTRY_ROLES)
+    criterion = get_object_or_404(
+        Criterion, pk=criterion_pk, criteria_set_id=assessment.criteria_set_id
+    )
+    return user, assessment, criterion
+
+
+def _after_evidence(
+    request: HttpRequest, assessment: Assessment, criterion: Criterion, notice: str
+) -> HttpResponse:
+    nxt = request.POST.get("next", "")
+    if nxt.startswith("/") and not nxt.startswith("//"):  # back to the explanation page
+        if notice:
+            messages.info(request, notice)
+        return redirect(nxt)
+    if is_htmx(request):
+        return render_item(request, assessment, criterion, notice=notice)
+    if notice:
+        messages.info(request, notice)
+    return back_to_item(assessment, criterion)
+
+
+def _evidence_item(
+    assessment: Assessment, criterion: Criterion, user: User
+) -> AssessmentItem | None:
+    """The item whose evidence may change now (self-assessment, or returned for explanation)."""
+    if assessment.accepts_self_assessment(timezone.now()):
+        return _item_for(assessment, criterion, user)
+    item = AssessmentItem.objects.filter(assessment=assessment, criterion=criterion).first()
+    return item if item is not None and accepts_evidence(item) else None
+
+
+@login_required
+@require_POST
+def evidence_upload(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
+    user, assessment, criterion = _evidence_action(request, pk, criterion_pk)
+    item = _evidence_item(assessment, criterion, user)
+    if item is None:
+        return _after_evidence(
+            request,
+            assessment,
+            criterion,
+            _("The self-assessment is closed; nothing was uploaded."),
+        )
+    form = EvidenceUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _after_evidence(
+            request,
+            assessment,
+            criterion,
+            " ".join(str(m) for ms in form.errors.values() for m in ms),
+        )
+    try:
+        evidence = store_evidence(
+            assessment.unit,
+            form.cleaned_data["file"],
+            user,
+            form.cleaned_data["document_number"],
+            form.cleaned_data["document_date"],
+        )
+    except ValidationError as error:
+        return _after_evidence(request, assessment, criterion, " ".join(error.messages))
+    link_evidence(item, evidence, user)
+    return _after_evidence(
+        request, assessment, criterion, _("Uploaded %(name)s.") % {"name": evidence.original_name}
+    )
+
+
+@login_required
+@require_POST
+def evidence_link(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
+    user, assessment, criterion = _evidence_action(request, pk, criterion_pk)
+    item = _evidence_item(assessment, criterion, user)
+    if item is None:
+        return _after_evidence(
+            request, assessment, criterion, _("The self-assessment is closed; nothing was changed.")
+        )
+    evidence = get_object_or_404(
+        Evidence, pk=request.POST.get("evidence") or 0, unit=assessment.unit
+    )
+    link_evidence(item, evidence, user)
+    return _after_evidence(
+        request, assessment, criterion, _("Linked %(name)s.") % {"name": evidence.original_name}
+    )
+
+
+@login_required
+@require_POST
+def evidence_unlink(request: HttpRequest, pk: int, criterion_pk: int, link_pk: int) -> HttpResponse:
+    user, assessment, criterion = _evidence_action(request, pk, criterion_pk)
+    if _evidence_item(assessment, criterion, user) is None:
+        return _after_evidence(
+            request, assessment, criterion, _("The self-assessment is closed; nothing was changed.")
+        )
+    link = get_object_or_404(
+        EvidenceLink, pk=link_pk, item__assessment=assessment, item__criterion=criterion
+    )
+    unlink_evidence(link, user)
+    return _after_evidence(
+        request, assessment, criterion, _("The file no longer supports this sub-criterion.")
+    )
+
+
+def _visible_evidence_or_404(request: HttpRequest, pk: int) -> Evidence:
+    user = request_user(request)
+    return get_object_or_404(Evidence.objects.filter(unit__in=Unit.objects.visible_to(user)), pk=pk)
+
+
+@login_required
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    evidence = _visible_evidence_or_404(request, pk)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@require_POST
+def evidence_replace(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    evidence = _visible_evidence_or_404(request, pk)
+    require_role_on(user, evidence.unit, ENTRY_ROLES)
+    form = EvidenceUploadForm(request.POST, request.FILES)
+    back = request.POST.get("next") or reverse("assessment_list")
+    if not back.startswith("/"):
+        back = reverse("assessment_list")
+    if form.is_valid():
+        try:
+            new = replace_evidence(evidence, form.cleaned_data["file"], user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("A new version of %(name)s was uploaded; the old one is kept.")
+                % {"name": new.original_name},
+            )
+    else:
+        messages.error(request, _("Choose the new file."))
+    return redirect(back)

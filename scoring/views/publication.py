@@ -1,0 +1,241 @@
+"""Pages of results: the ranking (with its .xlsx and PDF), the unit scorecard, publication
+under a decision (and its corrections)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cchc.access import request_user
+from cchc.admin_log import record_admin_action
+from cchc.documents import XLSX_TYPE
+from cchc.models import Unit, User
+from scoring.criteria.sets import ranking_groups_of
+from scoring.forms.publication import DecisionForm
+from scoring.models import Assessment, CriteriaSet
+from scoring.publication.decisions import decision_pdf
+from scoring.publication.published import (
+    PublicationRefused,
+    may_publish,
+    publish_results,
+    readiness,
+)
+from scoring.publication.rankings import (
+    NoRanking,
+    Ranking,
+    RankingRequest,
+    may_see_provisional,
+    open_ranking,
+    ranking_file_name,
+    ranking_xlsx,
+    sorted_rows,
+    years_with_results,
+)
+from scoring.publication.scorecards import build_scorecard, scorecard_pdf
+
+ROWS_PER_PAGE = 100
+
+
+def _int(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() else None
+
+
+def ranking_request(user: User, params: QueryDict, years: list[int]) -> RankingRequest:
+    """What the page's address (or a form) asks for; the year defaults to the latest with
+    results."""
+    year = _int(params.get("year")) or (years[0] if years else None)
+    if year is None:
+        raise Http404
+    code = params.get("unit", "")
+    unit = Unit.objects.visible_to(user).filter(code=code).first() if code else None
+    if code and unit is None:
+        raise Http404
+    return RankingRequest(
+        year=year,
+        set_pk=_int(params.get("bo")),
+        group_pk=_int(params.get("nhom")),
+        decision_pk=_int(params.get("quyet_dinh")),
+        unit=unit,
+        provisional=params.get("tam_thoi") == "1",
+    )
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def ranking_page(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    years = years_with_results(user)
+    if not years and not request.GET.get("year"):
+        return render(request, "scoring/ranking.html", {"years": [], "ranking": None})
+    wanted = ranking_request(user, request.GET, years)
+    try:
+        ranking, choices = open_ranking(user, wanted)
+    except NoRanking:
+        raise Http404 from None
+    if ranking is not None and request.GET.get("format") == "xlsx":
+        return _download(ranking_xlsx(ranking), XLSX_TYPE, ranking_file_name(ranking, "xep-hang", "xlsx"))
+    if ranking is not None and request.GET.get("format") == "pdf":
+        prefix = "quyet-dinh" if ranking.decision is not None else "xep-hang-tam-thoi"
+        return _download(
+            decision_pdf(ranking), "application/pdf", ranking_file_name(ranking, prefix, "pdf")
+        )
+    context: dict[str, Any] = {
+        "ranking": ranking,
+        "choices": choices,
+        "years": years,
+        "year": wanted.year,
+        "wanted": wanted,
+    }
+    if ranking is not None:
+        query = request.GET.get("q", "").strip().casefold()
+        classification = request.GET.get("classification", "")
+        rows = sorted_rows(ranking, request.GET.get("sort", "rank"))
+        if query:
+            rows = [r for r in rows if query in r.unit_label.casefold() or query in r.unit_code]
+        if classification:
+            rows = [row for row in rows if row.classification == classification]
+        context.update(
+            {
+                "page": Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page")),
+                "query": request.GET.get("q", ""),
+                "classification": classification,
+                "sort": request.GET.get("sort", "rank"),
+                "field_averages": ranking.field_averages(),
+                "base_query": _base_query(ranking),
+                "can_publish": may_publish(user, ranking.criteria_set),
+                "can_see_provisional": may_see_provisional(user, ranking.criteria_set),
+                "own_units": set(
+                    Unit.objects.visible_to(user)
+                    .filter(pk__in=[row.unit_id for row in ranking.rows])
+                    .values_list("pk", flat=True)
+                ),
+            }
+        )
+    return render(request, "scoring/ranking.html", context)
+
+
+def _base_query(ranking: Ranking) -> str:
+    """The address parameters that name this ranking (for sorting and exports)."""
+    parts = [f"year={ranking.year}", f"bo={ranking.criteria_set.pk}"]
+    if ranking.group is not None:
+        parts.append(f"nhom={ranking.group.pk}")
+    if ranking.decision is not None and not ranking.decision.is_current:
+        parts.append(f"quyet_dinh={ranking.decision.pk}")
+    if ranking.provisional:
+        parts.append("tam_thoi=1")
+    return "&".join(parts)
+
+
+def _visible_assessment(request: HttpRequest, pk: int) -> Assessment:
+    user = request_user(request)
+    visible = Assessment.objects.visible_to(user).select_related("unit", "criteria_set__scope")
+    return get_object_or_404(visible, pk=pk)
+
+
+@login_required
+def scorecard_page(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    assessment = _visible_assessment(request, pk)
+    scorecard = build_scorecard(assessment, user, provisional=request.GET.get("tam_thoi") == "1")
+    if scorecard is None:
+        raise Http404  # not published: officers and leaders wait for publication
+    if request.GET.get("format") == "pdf":
+        return _download(
+            scorecard_pdf(scorecard),
+            "application/pdf",
+            f"ket-qua-{assessment.unit.code}-{assessment.criteria_set.year}.pdf",
+        )
+    return render(request, "scoring/scorecard.html", {"card": scorecard})
+
+
+@login_required
+def publish_page(request: HttpRequest, set_pk: int) -> HttpResponse:
+    """Publish the results of the set (or of one of its ranking groups) under a decision;
+    where a decision stands, a correcting decision supersedes it."""
+    user = request_user(request)
+    criteria_set = get_object_or_404(
+        CriteriaSet.objects.visible_to(user).select_related("scope", "issuer"), pk=set_pk
+    )
+    if not may_publish(user, criteria_set):
+        raise PermissionDenied
+    groups = ranking_groups_of(criteria_set)
+    group = None
+    if groups:
+        group_pk = _int(request.GET.get("nhom") or request.POST.get("nhom"))
+        group = next((g for g in groups if g.pk == group_pk), None)
+        if group is None:
+            return render(
+                request, "scoring/publish_groups.html", {"set": criteria_set, "groups": groups}
+            )
+    state = readiness(criteria_set, group)
+    form = DecisionForm(
+        request.POST or None, criteria_set=criteria_set, correcting=state.current is not None
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            decision = publish_results(
+                criteria_set, group, form.save(commit=False), user, corrects=state.current
+            )
+        except PublicationRefused as refused:
+            form.add_error(None, refused)
+        else:
+            record_admin_action(
+                user, decision, f"Công bố kết quả theo Quyết định {decision.number}"
+            )
+            messages.success(
+                request,
+                _("Published the results of %(count)s units under decision %(number)s.")
+                % {"count": state.total, "number": decision.number},
+            )
+            query = f"?year={criteria_set.year}&bo={criteria_set.pk}"
+            if group is not None:
+                query += f"&nhom={group.pk}"
+            return redirect(reverse("ranking") + query)
+    return render(
+        request,
+        "scoring/publish.html",
+        {"set": criteria_set, "group": group, "form": form, "state": state},
+    )
+
+
+@login_required
+@require_POST
+def ranking_job(request: HttpRequest) -> HttpResponse:
+    """The decision PDF or the ranking .xlsx made in the background."""
+    from cchc.jobs import start_job
+
+    user = request_user(request)
+    kind = request.POST.get("kind", "")
+    if kind not in ("decision_pdf", "ranking_xlsx"):
+        raise Http404
+    wanted = ranking_request(user, request.POST, years_with_results(user))
+    try:
+        ranking, _choices = open_ranking(user, wanted)
+    except NoRanking:
+        raise Http404 from None
+    if ranking is None:
+        raise Http404
+    exact = RankingRequest(
+        year=ranking.year,
+        set_pk=ranking.criteria_set.pk,
+        group_pk=ranking.group.pk if ranking.group is not None else None,
+        decision_pk=ranking.decision.pk if ranking.decision is not None else None,
+        provisional=ranking.provisional,
+    )
+    titles = {"decision_pdf": _("Decision PDF"), "ranking_xlsx": _("Ranking .xlsx")}
+    job = start_job(kind, f"{titles[kind]} — {ranking.title}", user, exact.as_params())
+    return redirect("job_page", pk=job.pk)
