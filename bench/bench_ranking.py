@@ -24,7 +24,14 @@ from django.test import Client  # noqa: E402
 
 from cchc.models import Role, RoleAssignment, Unit, UnitKind, User  # noqa: E402
 from scoring.criteria.sets import SetDetails, import_criteria_set, publish_criteria_set  # noqa: E402
-from scoring.models import Assessment, AssessmentResult, CriteriaSet, Decision  # noqa: E402
+from scoring.engine import rank  # noqa: E402
+from scoring.models import (  # noqa: E402
+    Assessment,
+    AssessmentResult,
+    CriteriaSet,
+    Decision,
+    PublishedResult,
+)
 from scoring.models.assessments import AssessmentState as S  # noqa: E402
 from scoring.publication.decisions import decision_pdf  # noqa: E402
 from scoring.publication.rankings import build_ranking  # noqa: E402
@@ -80,6 +87,7 @@ def province(code: str, communes: int, year: int) -> tuple[Unit, CriteriaSet]:
         ],
         batch_size=1000,
     )
+    assessments = list(Assessment.objects.filter(criteria_set=criteria_set).select_related("unit"))
     AssessmentResult.objects.bulk_create(
         [
             AssessmentResult(
@@ -90,7 +98,39 @@ def province(code: str, communes: int, year: int) -> tuple[Unit, CriteriaSet]:
                 classification="Khá",
                 fields=fields,
             )
-            for n, a in enumerate(Assessment.objects.filter(criteria_set=criteria_set))
+            for n, a in enumerate(assessments)
+        ],
+        batch_size=1000,
+    )
+    # The published record of a decision, as publication writes it (ranks as the engine ranks).
+    decision = Decision.objects.create(
+        criteria_set=criteria_set,
+        number=f"{code}/QĐ-UBND",
+        date=datetime.date(year, 12, 30),
+        place="Tỉnh",
+        issuing_body="ỦY BAN NHÂN DÂN TỈNH",
+        signer_name="Nguyễn Văn A",
+        legal_bases="Căn cứ Luật Tổ chức chính quyền địa phương;",
+        recipients="Lưu: VT.",
+    )
+    indices = {a.pk: Decimal(70 + n % 30) for n, a in enumerate(assessments)}
+    ranks = rank(indices)
+    PublishedResult.objects.bulk_create(
+        [
+            PublishedResult(
+                decision=decision,
+                assessment=a,
+                unit=a.unit,
+                unit_label=str(a.unit),
+                total=indices[a.pk],
+                max_total=Decimal(100),
+                index=indices[a.pk],
+                classification="Khá",
+                fields=fields,
+                rank=ranks[a.pk].position,
+                rank_of=ranks[a.pk].of,
+            )
+            for a in assessments
         ],
         batch_size=1000,
     )
@@ -98,21 +138,21 @@ def province(code: str, communes: int, year: int) -> tuple[Unit, CriteriaSet]:
 
 
 def main() -> None:
-    root, _criteria_set = province("P1", COMMUNES, 2024)
+    root, criteria_set = province("P1", COMMUNES, 2024)
     admin = User.objects.create_user("bench-admin", password="bench-password-1")
     RoleAssignment.objects.create(user=admin, unit=root, role=Role.ADMINISTRATOR)
     client = Client()
     client.force_login(admin)
 
     def page() -> None:
-        response = client.get("/xep-hang/", {"unit": root.code, "year": "2024"})
+        response = client.get("/xep-hang/", {"bo": str(criteria_set.pk), "year": "2024"})
         assert response.status_code == 200, response.status_code
 
     def bare() -> None:
         list(
-            AssessmentResult.objects.filter(assessment__criteria_set__year=2024).values_list(
-                "assessment__unit__code",
-                "assessment__unit__name",
+            PublishedResult.objects.filter(decision__criteria_set=criteria_set).values_list(
+                "unit__code",
+                "unit_label",
                 "total",
                 "index",
                 "classification",
@@ -126,18 +166,8 @@ def main() -> None:
         f"bench ranking_page_{COMMUNES}: {page_seconds:.2f} s, {page_seconds / bare_seconds:.1f}x vs bare query of the rows"
     )
 
-    small, small_set = province("P2", DECISION_UNITS, 2024)
-    Decision.objects.create(
-        criteria_set=small_set,
-        number="1/QĐ-UBND",
-        date=datetime.date(2024, 12, 30),
-        place="Tỉnh",
-        issuing_body="ỦY BAN NHÂN DÂN TỈNH",
-        signer_name="Nguyễn Văn A",
-        legal_bases="Căn cứ Luật Tổ chức chính quyền địa phương;",
-        recipients="Lưu: VT.",
-    )
-    ranking = build_ranking(small, 2024, User(is_superuser=True))
+    _small, small_set = province("P2", DECISION_UNITS, 2024)
+    ranking = build_ranking(small_set)
     assert len(ranking.rows) == DECISION_UNITS
 
     def one_page() -> None:

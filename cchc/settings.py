@@ -243,4 +243,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Chatty libraries: their steps and routine sign-ins are not news.
+    "loggers": {
+        name: {"level": "WARNING"} for name in ("weasyprint", "fontTools", "axes.watch_login")
+    },
 }

@@ -8,7 +8,7 @@ from rest_framework import serializers
 from rest_framework.routers import SimpleRouter
 
 from cchc.api import ScopedViewSet
-from cchc.models import Unit, User
+from cchc.models import User
 from dossiers.figures import COUNT_NAMES
 from dossiers.models import DossierStatistics
 
@@ -32,9 +32,7 @@ class DossierStatisticsViewSet(ScopedViewSet):
     queryset = DossierStatistics.objects.none()
 
     def scoped(self, user: User) -> Any:
-        figures = DossierStatistics.objects.filter(
-            unit__in=Unit.objects.visible_to(user)
-        ).select_related("unit")
+        figures = DossierStatistics.objects.visible_to(user).select_related("unit")
         unit, year = self.request.query_params.get("unit"), self.request.query_params.get("year")
         if unit:
             figures = figures.filter(unit__code=unit)

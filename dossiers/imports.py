@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cchc.models import Role, Unit, User
+from cchc.models import Unit, User
 from cchc.spreadsheets import ImportRefused, RowError, Table, cell_decimal, cell_text
 from dossiers.figures import (
     COUNT_FIELDS,
@@ -24,13 +24,12 @@ from dossiers.figures import (
     RESOLVED_COLUMN,
     rule_violations,
 )
-from dossiers.models import DossierChange, DossierStatistics
+from dossiers.models import ENTRY_ROLES, DossierChange, DossierStatistics
 from dossiers.periods import Period
 
 UNIT_COLUMN = "Mã đơn vị"
 PERIOD_COLUMN = "Kỳ"
 COLUMNS = [UNIT_COLUMN, PERIOD_COLUMN, *(field.column for field in COUNT_FIELDS)]
-ENTRY_ROLES = [Role.OFFICER, Role.ADMINISTRATOR]
 BATCH = 500
 
 

@@ -9,12 +9,26 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from cchc.models import Unit
+from cchc.models import Role, Unit
 from dossiers.figures import COUNT_FIELDS, COUNT_NAMES
 from dossiers.periods import Period, PeriodKind
 
 RECEIVED = F("new_received") + F("carried_over")
 RESOLVED = F("resolved_early") + F("resolved_on_time") + F("resolved_late")
+
+
+class DossierStatisticsQuerySet(models.QuerySet["DossierStatistics"]):
+    """Access to dossier figures, decided here: seen by those who see the unit, entered by
+    its officers and administrators."""
+
+    def visible_to(self, user: Any) -> DossierStatisticsQuerySet:
+        return self.filter(unit__in=Unit.objects.visible_to(user))
+
+    def actionable_by(self, user: Any) -> DossierStatisticsQuerySet:
+        return self.filter(unit__in=Unit.objects.actionable_by(user, ENTRY_ROLES))
+
+
+ENTRY_ROLES = (Role.OFFICER, Role.ADMINISTRATOR)
 
 
 class DossierStatistics(models.Model):
@@ -51,6 +65,8 @@ class DossierStatistics(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    objects = DossierStatisticsQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("dossier statistics")

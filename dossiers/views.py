@@ -51,7 +51,7 @@ def _entry_units(request: HttpRequest) -> QuerySet[Unit]:
 def figures_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     figures = (
-        DossierStatistics.objects.filter(unit__in=Unit.objects.visible_to(user))
+        DossierStatistics.objects.visible_to(user)
         .select_related("unit")
         .order_by("-period_start", "unit__path")
     )
@@ -131,9 +131,7 @@ def figures_entry(request: HttpRequest) -> HttpResponse:
 def figures_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     statistics = get_object_or_404(
-        DossierStatistics.objects.filter(unit__in=Unit.objects.visible_to(user)).select_related(
-            "unit", "updated_by"
-        ),
+        DossierStatistics.objects.visible_to(user).select_related("unit", "updated_by"),
         pk=pk,
     )
     can_edit = Unit.objects.actionable_by(user, ENTRY_ROLES).filter(pk=statistics.unit_id).exists()

@@ -22,6 +22,7 @@ urlpatterns = [
     path("bo-tieu-chi/<int:pk>/xuat/", criteria.criteria_export, name="criteria_export"),
     path("bo-tieu-chi/<int:pk>/sao-chep/", criteria.criteria_copy, name="criteria_copy"),
     path("bo-tieu-chi/<int:pk>/cong-bo/", criteria.criteria_publish, name="criteria_publish"),
+    path("bo-tieu-chi/<int:pk>/nhom-xep-hang/", criteria.criteria_groups, name="criteria_groups"),
     path(
         "bo-tieu-chi/<int:set_pk>/mo-danh-gia/",
         assessments.assessments_open,

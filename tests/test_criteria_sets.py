@@ -12,7 +12,6 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from cchc.spreadsheets import ImportRefused, read_table
-from scoring.assessment.loading import load_tree
 from scoring.criteria.files import COLUMNS, export_criteria
 from scoring.criteria.sets import (
     SetDetails,
@@ -20,6 +19,7 @@ from scoring.criteria.sets import (
     import_criteria_set,
     publish_criteria_set,
 )
+from scoring.criteria.trees import load_tree
 from scoring.engine import Method
 from scoring.models import CriteriaSet, Criterion, ReadOnlyError
 from tests.conftest import client_for

@@ -110,9 +110,7 @@ def test_an_unexpected_failure_is_logged_and_told_in_plain_words(world, monkeypa
 @pytest.mark.django_db(transaction=True)
 def test_with_the_database_backend_a_worker_runs_the_job(world, published, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    job = start_job(
-        "ranking_xlsx", "Xếp hạng", world.leader, {"year": 2022, "set": published.pk}
-    )
+    job = start_job("ranking_xlsx", "Xếp hạng", world.leader, {"year": 2022, "set": published.pk})
     assert job.status == Job.Status.QUEUED
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     job.refresh_from_db()

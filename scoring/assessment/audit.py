@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from cchc.models import Unit, User
+from cchc.models import User
 from scoring.criteria.parameters import format_number
 from scoring.models import Assessment, AssessmentItem, AuditEntry
 
@@ -59,7 +59,7 @@ def search(
 ) -> QuerySet[AuditEntry]:
     """The entries of the units this user may see, filtered."""
     entries = AuditEntry.objects.filter(
-        assessment__unit__in=Unit.objects.visible_to(user)
+        assessment__in=Assessment.objects.visible_to(user)
     ).select_related("assessment__unit", "changed_by")
     if unit_code:
         entries = entries.filter(assessment__unit__code=unit_code)

@@ -1,6 +1,6 @@
-"""Loads criteria rows and assessment items from the database into the engine's dataclasses,
-and scores them: the self-assessment as the unit entered it, and the final (appraised)
-result."""
+"""Loads assessment items from the database into the engine's inputs (the criteria tree
+comes from ``scoring.criteria.trees``) and scores them: the self-assessment as the unit
+entered it, and the final (appraised) result."""
 
 from __future__ import annotations
 
@@ -9,11 +9,9 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from dossiers.reports import dossier_inputs_for
-from scoring.criteria.parameters import spec_from_json
+from scoring.criteria.trees import tree_and_rows
 from scoring.engine import (
-    Classification,
     CriteriaTree,
-    Criterion,
     InputError,
     LeafInput,
     MethodSpec,
@@ -27,52 +25,6 @@ from scoring.models.assessments import AssessmentState as S
 # Once the appraisal is finished every sub-criterion counts as appraised: a kept self
 # score is the appraiser's score too.
 APPRAISAL_DONE = (S.APPRAISED, S.APPROVED, S.PUBLISHED)
-
-
-def classification_of(criteria_set: CriteriaSet) -> Classification:
-    return Classification.of(
-        (label, Decimal(str(minimum))) for label, minimum in criteria_set.classification_bands
-    )
-
-
-def tree_from_rows(
-    rows: list[CriterionRow], classification: Classification, dense: bool
-) -> CriteriaTree:
-    children: dict[int | None, list[CriterionRow]] = defaultdict(list)
-    for row in rows:
-        children[row.parent_id].append(row)
-
-    def build(row: CriterionRow) -> Criterion:
-        return Criterion(
-            code=row.code,
-            title=row.title,
-            max_score=row.max_score,
-            method=spec_from_json(row.method, row.parameters) if row.method else None,
-            children=tuple(build(child) for child in children[row.pk]),
-        )
-
-    return CriteriaTree([build(row) for row in children[None]], classification, dense_ranking=dense)
-
-
-def load_tree(criteria_set: CriteriaSet) -> CriteriaTree:
-    """The criteria set as an engine tree (one query)."""
-    rows = list(criteria_set.criteria.order_by("sort_key"))
-    return tree_from_rows(rows, classification_of(criteria_set), criteria_set.dense_ranking)
-
-
-def _tree_and_rows(criteria_set: CriteriaSet) -> tuple[CriteriaTree, list[CriterionRow]]:
-    rows = list(criteria_set.criteria.order_by("sort_key"))
-    return tree_from_rows(rows, classification_of(criteria_set), criteria_set.dense_ranking), rows
-
-
-def criterion_node(row: CriterionRow) -> Criterion:
-    """One leaf criterion as an engine node."""
-    return Criterion(
-        row.code,
-        row.title,
-        row.max_score,
-        spec_from_json(row.method, row.parameters) if row.method else None,
-    )
 
 
 def dossier_values_for(assessment: Assessment) -> dict[str, Decimal]:
@@ -130,7 +82,7 @@ def score_self_assessment(
     assessment: Assessment, dossier: dict[str, Decimal] | None = None
 ) -> UnitResult:
     """The unit's self-assessment scored by the engine (unscored sub-criteria count 0)."""
-    tree, rows = _tree_and_rows(assessment.criteria_set)
+    tree, rows = tree_and_rows(assessment.criteria_set)
     return _scored_leniently(tree, self_inputs(assessment, tree, rows, dossier))
 
 
@@ -162,7 +114,7 @@ def _final_inputs(
 
 def score_final(assessment: Assessment) -> UnitResult:
     """The assessment scored with its appraised results."""
-    tree, rows = _tree_and_rows(assessment.criteria_set)
+    tree, rows = tree_and_rows(assessment.criteria_set)
     codes = {row.pk: row.code for row in rows}
     return _scored_leniently(tree, _final_inputs(list(assessment.items.all()), tree, codes))
 
@@ -179,7 +131,7 @@ def score_final_many(
     criteria_set: CriteriaSet, assessments: list[Assessment]
 ) -> dict[int, UnitResult]:
     """The final result of many assessments of one set: two queries whatever their number."""
-    tree, rows = _tree_and_rows(criteria_set)
+    tree, rows = tree_and_rows(criteria_set)
     codes = {row.pk: row.code for row in rows}
     wanted = {a.pk for a in assessments}
     items: dict[int, list[AssessmentItem]] = defaultdict(list)

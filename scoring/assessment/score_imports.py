@@ -182,7 +182,15 @@ def validate_scores(table: Table, year: int) -> list[ScoreRow]:
         try:
             typed, points = _as_inputs(spec, score, criterion.max_score)
             typed.explanation = cell_text(values.get(NOTE))
-            check_self_input(criterion, typed, {}, points)
+            computed = check_self_input(criterion, typed, {}, points)
+            if computed != score:  # e.g. a count of items capped at the maximum
+                raise ValueError(
+                    _("the score %(score)s cannot be reached (the method gives %(computed)s)")
+                    % {
+                        "score": format_number(score),
+                        "computed": format_number(computed if computed is not None else Decimal(0)),
+                    }
+                )
         except ValueError as error:
             checked.bad(number, unit.code, SCORE, str(error), cell_text(values.get(SCORE)))
             continue

@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 
 from cchc.models import Unit, User
 from scoring.assessment import audit
-from scoring.assessment.loading import criterion_node, dossier_values_for, input_of
+from scoring.assessment.loading import dossier_values_for, input_of
 from scoring.assessment.results import refresh_result
 from scoring.assessment.workflow import check_move, record_move
 from scoring.criteria.parameters import format_number, spec_from_json
+from scoring.criteria.trees import criterion_node
 from scoring.engine import CENT, InputError, LeafInput, Method, MethodSpec, score_leaf
 from scoring.models import (
     Assessment,

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cchc.models import Unit, UnitKind, User
+from cchc.models import UNIT_KIND_VIETNAMESE, Unit, UnitKind, User, parse_unit_kind
 from cchc.spreadsheets import ImportRefused, RowError, Table
 from scoring.criteria.files import validate_criteria, write_criteria
 from scoring.models import CriteriaSet, Criterion, RankingGroup
@@ -123,14 +123,25 @@ def copy_criteria_set(source: CriteriaSet, year: int, title: str | None = None) 
         criterion.parent = parent
         criterion.save()
         new_of[old_pk] = criterion
+    RankingGroup.objects.bulk_create(
+        [
+            RankingGroup(
+                criteria_set=copy,
+                name=group.name,
+                unit_kinds=list(group.unit_kinds),
+                position=group.position,
+            )
+            for group in ranking_groups_of(source)
+        ]
+    )
     return copy
 
 
 def publish_criteria_set(criteria_set: CriteriaSet) -> None:
     """Publish a draft set; from then on it is read-only. Refused, with every problem, when
     the tree no longer adds up (a draft can be edited in the admin after its import)."""
-    from scoring.assessment.loading import load_tree
     from scoring.criteria.parameters import format_number
+    from scoring.criteria.trees import load_tree
 
     criteria_set.ensure_editable()
     tree = load_tree(criteria_set)
@@ -199,4 +210,33 @@ def set_ranking_groups(criteria_set: CriteriaSet, groups: list[tuple[str, list[s
             RankingGroup(criteria_set=criteria_set, name=name.strip(), unit_kinds=kinds, position=i)
             for i, (name, kinds) in enumerate(groups)
         ]
+    )
+
+
+def parse_groups(text: str) -> list[tuple[str, list[str]]]:
+    """Groups written one per line as "name: type, type" (types by code or Vietnamese name,
+    e.g. "Phường: Phường" and "Xã và đặc khu: Xã, Đặc khu"). Raises ValidationError."""
+    groups: list[tuple[str, list[str]]] = []
+    problems = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        name, colon, kinds_text = line.partition(":")
+        kinds = [parse_unit_kind(k) for k in kinds_text.split(",") if k.strip()]
+        if not colon or not kinds or None in kinds:
+            problems.append(
+                _("Line %(line)d: write the group as “name: type, type” (e.g. Phường: Phường).")
+                % {"line": number}
+            )
+            continue
+        groups.append((name.strip(), [str(kind) for kind in kinds]))
+    if problems:
+        raise ValidationError(problems)
+    return groups
+
+
+def groups_text(groups: list[RankingGroup]) -> str:
+    return "\n".join(
+        f"{group.name}: " + ", ".join(UNIT_KIND_VIETNAMESE.get(k, k) for k in group.unit_kinds)
+        for group in groups
     )

@@ -317,7 +317,8 @@ def ranking_choices(user: User, year: int) -> list[RankingChoice]:
     for criteria_set in sets:
         if not may_see_provisional(user, criteria_set):
             continue
-        for group in ranking_groups_of(criteria_set) or [None]:
+        groups: list[RankingGroup | None] = [*ranking_groups_of(criteria_set)] or [None]
+        for group in groups:
             key = (criteria_set.pk, group.pk if group else None)
             if key not in choices:
                 choices[key] = RankingChoice(criteria_set, group, None, True)
@@ -461,7 +462,8 @@ class RankingRequest:
 
     @classmethod
     def from_params(cls, params: dict[str, Any]) -> RankingRequest:
-        unit = Unit.objects.filter(pk=params.get("unit")).first() if params.get("unit") else None
+        unit_pk = params.get("unit")
+        unit = Unit.objects.filter(pk=unit_pk).first() if unit_pk else None
         return cls(
             year=int(params["year"]),
             set_pk=params.get("set"),

@@ -50,9 +50,7 @@ ENTRY_ROLES = [Role.OFFICER, Role.ADMINISTRATOR]
 
 def assessment_or_404(request: HttpRequest, pk: int) -> Assessment:
     user = request_user(request)
-    visible = Assessment.objects.filter(unit__in=Unit.objects.visible_to(user)).select_related(
-        "unit", "criteria_set"
-    )
+    visible = Assessment.objects.visible_to(user).select_related("unit", "criteria_set")
     return get_object_or_404(visible, pk=pk)
 
 
@@ -73,7 +71,7 @@ def is_htmx(request: HttpRequest) -> bool:
 def assessment_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     assessments = (
-        Assessment.objects.filter(unit__in=Unit.objects.visible_to(user))
+        Assessment.objects.visible_to(user)
         .select_related("unit", "criteria_set")
         .annotate(
             scored=Count(

@@ -20,8 +20,12 @@ from scoring.criteria.parameters import describe, spec_from_json
 from scoring.criteria.sets import (
     SetDetails,
     copy_criteria_set,
+    groups_text,
     import_criteria_set,
+    parse_groups,
     publish_criteria_set,
+    ranking_groups_of,
+    set_ranking_groups,
     visible_criteria_sets,
 )
 from scoring.forms.assessment import OpenAssessmentsForm
@@ -78,6 +82,9 @@ def criteria_set_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "leaf_count": sum(1 for c in criteria if c.method),
             "can_administer": can_administer,
             "open_form": OpenAssessmentsForm(),
+            "groups": ranking_groups_of(criteria_set),
+            "groups_text": groups_text(ranking_groups_of(criteria_set)),
+            "groups_locked": criteria_set.decisions.exists(),
             "copy_form": CopyForm(
                 initial={
                     "year": criteria_set.year + 1,
@@ -187,4 +194,22 @@ def criteria_publish(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         record_admin_action(user, criteria_set, "Công bố bộ tiêu chí")
         messages.success(request, _("The criteria set is published and can no longer change."))
+    return redirect("criteria_set_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def criteria_groups(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rank the set's units in groups (one line per group: name, then its unit types)."""
+    user = request_user(request)
+    criteria_set = _visible_set_or_404(request, pk)
+    require_role_on(user, criteria_set.scope, [Role.ADMINISTRATOR])
+    try:
+        set_ranking_groups(criteria_set, parse_groups(request.POST.get("groups", "")))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        record_admin_action(user, criteria_set, "Đặt nhóm xếp hạng")
+        messages.success(request, _("The ranking groups are saved."))
     return redirect("criteria_set_detail", pk=pk)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cchc.access import request_user, require_role_on
-from cchc.models import Unit, User
+from cchc.models import User
 from scoring.assessment.evidence import (
     accepts_evidence,
     link_evidence,
@@ -150,7 +150,7 @@ def evidence_unlink(request: HttpRequest, pk: int, criterion_pk: int, link_pk: i
 
 def _visible_evidence_or_404(request: HttpRequest, pk: int) -> Evidence:
     user = request_user(request)
-    return get_object_or_404(Evidence.objects.filter(unit__in=Unit.objects.visible_to(user)), pk=pk)
+    return get_object_or_404(Evidence.objects.visible_to(user), pk=pk)
 
 
 @login_required

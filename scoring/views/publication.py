@@ -87,7 +87,9 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
     except NoRanking:
         raise Http404 from None
     if ranking is not None and request.GET.get("format") == "xlsx":
-        return _download(ranking_xlsx(ranking), XLSX_TYPE, ranking_file_name(ranking, "xep-hang", "xlsx"))
+        return _download(
+            ranking_xlsx(ranking), XLSX_TYPE, ranking_file_name(ranking, "xep-hang", "xlsx")
+        )
     if ranking is not None and request.GET.get("format") == "pdf":
         prefix = "quyet-dinh" if ranking.decision is not None else "xep-hang-tam-thoi"
         return _download(

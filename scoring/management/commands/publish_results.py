@@ -42,6 +42,11 @@ class Command(BaseCommand):
             names = ", ".join(g.name for g in groups) or "không có"
             raise CommandError(f"Không có nhóm xếp hạng “{options['group']}” (các nhóm: {names})")
         state = readiness(criteria_set, group)
+        if state.current is not None and not options["correction"]:
+            raise CommandError(
+                f"Kết quả đã được công bố theo Quyết định {state.current.number}; để ban hành "
+                "quyết định điều chỉnh, chạy lại với --correction 'lý do điều chỉnh'"
+            )
         form = DecisionForm(criteria_set=criteria_set, correcting=state.current is not None)
         data = {name: form.initial.get(name, field.initial) for name, field in form.fields.items()}
         data.update(
@@ -63,7 +68,11 @@ class Command(BaseCommand):
                 data[name] = options[option]
         form = DecisionForm(data, criteria_set=criteria_set, correcting=state.current is not None)
         if not form.is_valid():
-            problems = [f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()]
+            problems = [
+                f"{form.fields[name].label if name in form.fields else ''}: "
+                + " ".join(str(error) for error in errors)
+                for name, errors in form.errors.items()
+            ]
             raise CommandError("\n".join(problems))
         try:
             decision = publish_results(

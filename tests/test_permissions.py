@@ -1,0 +1,256 @@
+"""Permissions of every address that names an object, generated from the URL configuration:
+each role asks for an object inside and outside its scope. Outside → 404 (existence is not
+revealed); a read-only role (the leader) writing inside → 403. A new address without a case
+here fails ``test_every_address_with_an_object_has_a_case``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.test import APIClient
+
+from cchc.models import Job, Role, UnitKind
+from dossiers.models import DossierStatistics
+from scoring.assessment.evidence import link_evidence
+from scoring.models import (
+    AssessmentItem,
+    EvidenceLink,
+    ExplanationRequest,
+    RemediationTask,
+)
+from scoring.models.assessments import AssessmentState as S
+from tests.conftest import client_for
+from tests.factories import make_unit, make_user
+from tests.ranking_fixtures import publish, result, ten_point_set
+from tests.test_evidence import evidence_for
+
+ROLES = ["officer_a", "appraiser", "leader", "admin"]
+
+
+@dataclass
+class Side:
+    """The objects of one side (inside the roles' scope, or outside it)."""
+
+    unit_code: str
+    set_pk: int
+    assessment_pk: int
+    criterion_pk: int
+    request_pk: int
+    task_pk: int
+    evidence_pk: int
+    link_pk: int
+    figures_pk: int
+    jobs: dict[str, int]
+
+
+def _finished_job(user) -> Job:
+    job = Job(kind="ranking_xlsx", title="x", created_by=user, status=Job.Status.DONE)
+    job.result.save("x.xlsx", ContentFile(b"PK"), save=False)
+    job.result_name = "x.xlsx"
+    job.save()
+    return job
+
+
+def _side(world, district, commune, admin, users: dict[str, Any], number: str) -> Side:
+    criteria_set = ten_point_set(district, 2022)
+    assessment = result(criteria_set, commune, 5, 3)
+    publish(criteria_set, admin, number)
+    item = AssessmentItem.objects.get(assessment=assessment, criterion__code="1.1")
+    request = ExplanationRequest.objects.create(item=item, round=1, question="Vì sao?")
+    evidence = evidence_for(commune, admin)
+    link = link_evidence(item, evidence, admin)
+    figures = DossierStatistics.objects.create(
+        unit=commune, period_kind="year", year=2022, new_received=1, resolved_on_time=1
+    )
+    jobs = {role: _finished_job(user).pk for role, user in users.items()}
+    return Side(
+        unit_code=commune.code,
+        set_pk=criteria_set.pk,
+        assessment_pk=assessment.pk,
+        criterion_pk=item.criterion_id,
+        request_pk=request.pk,
+        task_pk=RemediationTask.objects.filter(assessment=assessment).first().pk,  # type: ignore[union-attr]
+        evidence_pk=evidence.pk,
+        link_pk=link.pk,
+        figures_pk=figures.pk,
+        jobs=jobs,
+    )
+
+
+@pytest.fixture
+def sides(world):
+    users = {role: getattr(world, role) for role in ROLES}
+    inside = _side(world, world.district, world.commune_a, world.admin, users, "1/QĐ")
+    province = make_unit("Quảng Bình", kind=UnitKind.PROVINCE, code="44")
+    district = make_unit("Lệ Thủy", kind=UnitKind.DISTRICT, parent=province)
+    commune = make_unit("Sen Thủy", parent=district)
+    foreign_admin = make_user("foreign_admin", Role.ADMINISTRATOR, province)
+    strangers = {role: make_user(f"stranger_{role}") for role in ROLES}
+    outside = _side(world, district, commune, foreign_admin, strangers, "2/QĐ")
+    return inside, outside
+
+
+@dataclass(frozen=True)
+class Case:
+    kwargs: Callable[[Side, str], dict[str, Any]]
+    write: bool = False  # a POST that changes something
+    data: Callable[[Side], dict[str, Any]] | None = None
+    api: bool = False
+
+
+def assessment(side: Side, _role: str) -> dict[str, Any]:
+    return {"pk": side.assessment_pk}
+
+
+def item(side: Side, _role: str) -> dict[str, Any]:
+    return {"pk": side.assessment_pk, "criterion_pk": side.criterion_pk}
+
+
+def a_file(_side: Side) -> dict[str, Any]:
+    from tests.test_evidence import PDF
+
+    return {"file": SimpleUploadedFile("x.pdf", PDF, "application/pdf")}
+
+
+CASES: dict[str, Case] = {
+    "job_page": Case(lambda s, role: {"pk": s.jobs[role]}),
+    "job_download": Case(lambda s, role: {"pk": s.jobs[role]}),
+    "unit_detail": Case(lambda s, _role: {"code": s.unit_code}),
+    "criteria_set_detail": Case(lambda s, _role: {"pk": s.set_pk}),
+    "criteria_export": Case(lambda s, _role: {"pk": s.set_pk}),
+    "criteria_copy": Case(
+        lambda s, _role: {"pk": s.set_pk}, write=True, data=lambda s: {"year": 2030, "title": "B"}
+    ),
+    "criteria_publish": Case(lambda s, _role: {"pk": s.set_pk}, write=True),
+    "criteria_groups": Case(
+        lambda s, _role: {"pk": s.set_pk}, write=True, data=lambda s: {"groups": ""}
+    ),
+    "assessments_open": Case(
+        lambda s, _role: {"set_pk": s.set_pk},
+        write=True,
+        data=lambda s: {"deadline": "2031-01-01T10:00"},
+    ),
+    "explanation_page": Case(assessment),
+    "explanation_answer": Case(
+        lambda s, _role: {"pk": s.assessment_pk, "request_pk": s.request_pk},
+        write=True,
+        data=lambda s: {"answer": "Vì vậy"},
+    ),
+    "deduction_report": Case(assessment),
+    "remediation_page": Case(assessment),
+    "remediation_update": Case(
+        lambda s, _role: {"pk": s.assessment_pk, "task_pk": s.task_pk},
+        write=True,
+        data=lambda s: {"status": "done", "version": "1"},
+    ),
+    "assessment_page": Case(assessment),
+    "assessment_submit": Case(assessment, write=True),
+    "assessment_field": Case(lambda s, _role: {"pk": s.assessment_pk, "code": "1"}),
+    "assessment_reopen": Case(assessment, write=True, data=lambda s: {"reason": "x"}),
+    "item_save": Case(item, write=True, data=lambda s: {f"c{s.criterion_pk}-value": "1"}),
+    "evidence_upload": Case(item, write=True, data=a_file),
+    "evidence_link": Case(item, write=True, data=lambda s: {"evidence": s.evidence_pk}),
+    "evidence_unlink": Case(
+        lambda s, _role: {
+            "pk": s.assessment_pk,
+            "criterion_pk": s.criterion_pk,
+            "link_pk": s.link_pk,
+        },
+        write=True,
+    ),
+    "evidence_download": Case(lambda s, _role: {"pk": s.evidence_pk}),
+    "evidence_replace": Case(lambda s, _role: {"pk": s.evidence_pk}, write=True, data=a_file),
+    "appraisal_page": Case(assessment),
+    "appraise": Case(item, write=True, data=lambda s: {"score": "1", "version": "0"}),
+    "appraisal_return": Case(assessment, write=True),
+    "appraisal_move": Case(lambda s, _role: {"pk": s.assessment_pk, "name": "start"}, write=True),
+    "scorecard": Case(assessment),
+    "publish_results": Case(lambda s, _role: {"set_pk": s.set_pk}, write=True),
+    "figures_detail": Case(lambda s, _role: {"pk": s.figures_pk}),
+    "api-unit-detail": Case(lambda s, _role: {"code": s.unit_code}, api=True),
+    "api-criteria-set-detail": Case(lambda s, _role: {"pk": s.set_pk}, api=True),
+    "api-dossier-statistics-detail": Case(lambda s, _role: {"pk": s.figures_pk}, api=True),
+}
+
+
+def _addresses_with_objects() -> set[str]:
+    def walk(patterns: list[Any], prefix: str = "") -> Any:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                yield prefix + str(pattern.pattern), pattern
+
+    found = set()
+    for route, pattern in walk(get_resolver().url_patterns):
+        if route.startswith("quan-tri/"):
+            continue  # the Django admin keeps its own permissions
+        names = set(pattern.pattern.regex.groupindex) - {"format"}
+        if names and pattern.name:
+            found.add(pattern.name)
+    return found
+
+
+def test_every_address_with_an_object_has_a_case():
+    missing = _addresses_with_objects() - set(CASES)
+    assert not missing, f"add a permission case for: {sorted(missing)}"
+
+
+def _call(user, name: str, case: Case, side: Side, role: str, method: str) -> int:
+    url = reverse(name, kwargs=case.kwargs(side, role))
+    if case.api:
+        client = APIClient()
+        client.force_authenticate(user)
+        return client.get(url).status_code
+    client = client_for(user)
+    if method == "get":
+        return client.get(url).status_code
+    return client.post(url, case.data(side) if case.data else {}).status_code
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_another_units_object_is_not_found_for_every_role(world, sides, name):
+    _inside, outside = sides
+    case = CASES[name]
+    for role in ROLES:
+        method = "post" if case.write else "get"
+        status = _call(getattr(world, role), name, case, outside, role, method)
+        assert status == 404, f"{name} as {role} on another unit's object: {status}"
+    if case.write:  # reading a write address outside the scope reveals nothing either
+        assert _call(world.admin, name, case, outside, "admin", "get") in (404, 405)
+
+
+WRITES = sorted(name for name, case in CASES.items() if case.write)
+
+
+@pytest.mark.parametrize("name", WRITES)
+def test_the_read_only_leader_writing_inside_the_scope_is_refused(world, sides, name):
+    inside, _outside = sides
+    status = _call(world.leader, name, CASES[name], inside, "leader", "post")
+    assert status == 403, f"{name} as the leader: {status}"
+
+
+READS = sorted(name for name, case in CASES.items() if not case.write)
+
+
+@pytest.mark.parametrize("name", READS)
+def test_the_objects_inside_the_scope_are_found_by_their_administrator(world, sides, name):
+    """The cases are real: the same address answers for an object of one's own units."""
+    inside, _outside = sides
+    status = _call(world.admin, name, CASES[name], inside, "admin", "get")
+    assert status != 404, f"{name} as the administrator on an own object: {status}"
+
+
+def test_the_fixture_objects_are_in_the_states_the_cases_need(world, sides):
+    inside, outside = sides
+    from scoring.models import Assessment
+
+    for side in (inside, outside):
+        assert Assessment.objects.get(pk=side.assessment_pk).state == S.PUBLISHED
+        assert EvidenceLink.objects.filter(pk=side.link_pk).exists()
