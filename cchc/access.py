@@ -6,14 +6,14 @@ may only read trying to write gets 403.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest
 
-from cchc.models import Role, Unit, User
+from cchc.models import CodeError, Role, Unit, User
 
 
 def request_user(request: HttpRequest) -> User:
@@ -23,8 +23,16 @@ def request_user(request: HttpRequest) -> User:
     return user
 
 
-def visible_unit_or_404(user: User, code: str) -> Unit:
-    return get_object_or_404(Unit.objects.visible_to(user), code=code)
+def visible_unit_or_404(user: User, code: str, on: datetime.date | None = None) -> Unit:
+    """The unit the code names on ``on`` (today's, where no date is given), among those the
+    user may see; 404 otherwise. ``CodeError`` where a code without a date names several."""
+    units = Unit.objects.visible_to(user)
+    try:
+        return units.at(code, on) if on is not None else units.current(code)
+    except CodeError as error:
+        if error.units:
+            raise
+        raise Http404 from None
 
 
 def require_role_on(user: User, unit: Unit, roles: Iterable[str]) -> None:

@@ -15,8 +15,8 @@ from import_export.admin import ExportMixin
 
 from cchc.admin_log import record_admin_action
 from cchc.forms import MergeForm
-from cchc.models import RoleAssignment, Unit, User
-from cchc.reorganisation import merge_units
+from cchc.models import Lineage, Reorganisation, RoleAssignment, Unit, User
+from cchc.reorganisation import merge_units, parent_on
 from cchc.unit_files import UnitResource
 
 
@@ -30,15 +30,25 @@ class UnitQuerysetScope:
         return queryset.filter(pk__in=Unit.objects.visible_to(request.user).values("pk"))
 
 
+class LineageInline(admin.TabularInline):
+    model = Lineage
+    fk_name = "successor"
+    extra = 0
+    autocomplete_fields = ["predecessor"]
+    fields = ["predecessor", "main", "share", "reorganisation"]
+    verbose_name = _("predecessor")
+    verbose_name_plural = _("predecessors")
+
+
 @admin.register(Unit)
 class UnitAdmin(UnitQuerysetScope, ExportMixin, admin.ModelAdmin):
     resource_classes = [UnitResource]
     list_display = ["code", "name", "kind", "parent", "valid_from", "valid_to"]
     list_filter = ["kind", "valid_to"]
     search_fields = ["code", "name"]
-    raw_id_fields = ["parent"]
-    filter_horizontal = ["predecessors"]
+    autocomplete_fields = ["parent"]
     readonly_fields = ["path", "depth"]
+    inlines = [LineageInline]
     actions = ["merge_selected"]
     list_select_related = ["parent"]
 
@@ -47,8 +57,10 @@ class UnitAdmin(UnitQuerysetScope, ExportMixin, admin.ModelAdmin):
         codes = sorted(queryset.values_list("code", flat=True))
         form = MergeForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
+            data = dict(form.cleaned_data)
             try:
-                successor = merge_units(codes, **form.cleaned_data)
+                parent = parent_on(data.pop("parent_code"), data["effective"])
+                successor = merge_units(list(queryset), parent=parent, **data)
             except ValidationError as error:
                 for message in error.messages:
                     form.add_error(None, message)
@@ -78,7 +90,7 @@ class UnitAdmin(UnitQuerysetScope, ExportMixin, admin.ModelAdmin):
 class RoleAssignmentInline(admin.TabularInline):
     model = RoleAssignment
     extra = 1
-    raw_id_fields = ["unit"]
+    autocomplete_fields = ["unit"]
 
 
 @admin.register(User)
@@ -93,5 +105,10 @@ class CchcUserAdmin(UserAdmin):
 class RoleAssignmentAdmin(admin.ModelAdmin):
     list_display = ["user", "role", "unit"]
     list_filter = ["role"]
-    raw_id_fields = ["user", "unit"]
+    autocomplete_fields = ["user", "unit"]
     search_fields = ["user__username", "unit__code", "unit__name"]
+
+
+@admin.register(Reorganisation)
+class ReorganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "effective", "division_rule"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Substr
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -19,6 +22,60 @@ if TYPE_CHECKING:
 
 CODE_PATTERN = re.compile(r"^[0-9A-Za-z_.-]{1,20}$")
 PATH_SEPARATOR = "/"
+PATH_DIGITS = 10  # each unit's segment of the tree path is its key, zero-padded: sorts as numbers
+FOREVER = datetime.date(9999, 12, 31)
+
+
+def search_key(text: str) -> str:
+    """Lower case without diacritics (đ as d), so that "vinh long" finds "Vĩnh Long"."""
+    decomposed = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+
+
+def path_segment(pk: int) -> str:
+    return f"{pk:0{PATH_DIGITS}d}"
+
+
+def path_pks(path: str) -> list[int]:
+    """The keys of the units on a tree path, from the root down."""
+    return [int(part) for part in path.split(PATH_SEPARATOR) if part]
+
+
+def life_text(valid_from: datetime.date, valid_to: datetime.date | None) -> str:
+    """A unit's span as documents write it: "01/01/2000–30/06/2025", "01/07/2025–nay"."""
+    end = valid_to.strftime("%d/%m/%Y") if valid_to else str(gettext("now"))
+    return f"{valid_from.strftime('%d/%m/%Y')}–{end}"
+
+
+class CodeError(ValidationError):
+    """A unit code that names no unit, or several, where one is needed. ``units`` lists the
+    units that carry the code (with their spans), so that the message can name them."""
+
+    def __init__(self, message: str, units: Iterable[Unit] = ()) -> None:
+        super().__init__(message)
+        self.units = list(units)
+
+
+def _named(units: Iterable[Unit]) -> str:
+    return "; ".join(f"{unit} ({life_text(unit.valid_from, unit.valid_to)})" for unit in units)
+
+
+def unknown_code(code: str, carriers: list[Unit], when: str = "") -> CodeError:
+    if not carriers:
+        return CodeError(gettext("There is no unit with code %(code)s.") % {"code": code})
+    return CodeError(
+        gettext("No unit with code %(code)s is in force %(when)s; the code names %(units)s.")
+        % {"code": code, "when": when, "units": _named(carriers)},
+        carriers,
+    )
+
+
+def ambiguous_code(code: str, carriers: list[Unit]) -> CodeError:
+    return CodeError(
+        gettext("The code %(code)s names several units: %(units)s. Say which by a date.")
+        % {"code": code, "units": _named(carriers)},
+        carriers,
+    )
 
 
 class UnitKind(models.TextChoices):
@@ -66,6 +123,86 @@ class UnitQuerySet(models.QuerySet["Unit"]):
             Q(valid_to__isnull=True) | Q(valid_to__gte=day)
         )
 
+    def in_force_between(self, first: datetime.date, last: datetime.date) -> UnitQuerySet:
+        """Units in force on at least one day from ``first`` to ``last``."""
+        return self.filter(valid_from__lte=last).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=first)
+        )
+
+    # A code names a unit only together with a date: the 2025 reform reused codes.
+    def at(self, code: str, day: datetime.date) -> Unit:
+        """The unit that carries ``code`` on ``day``; ``CodeError`` naming the units that
+        carry it at other times when none does then."""
+        found = list(self.filter(code=code).in_force_on(day)[:2])
+        if len(found) == 1:
+            return found[0]
+        carriers = list(self.filter(code=code).order_by("valid_from"))
+        if found:  # two at once cannot be stored; a queryset of several trees might hold them
+            raise ambiguous_code(code, carriers)
+        raise unknown_code(
+            code, carriers, gettext("on %(day)s") % {"day": day.strftime("%d/%m/%Y")}
+        )
+
+    def during(self, code: str, first: datetime.date, last: datetime.date) -> Unit:
+        """The one unit carrying ``code`` at some time from ``first`` to ``last``; refused,
+        naming them, when several did (a range across a reform)."""
+        carriers = list(self.filter(code=code).order_by("valid_from"))
+        found = [u for u in carriers if u.valid_from <= last and (u.valid_to or FOREVER) >= first]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise ambiguous_code(code, found)
+        when = gettext("from %(first)s to %(last)s") % {
+            "first": first.strftime("%d/%m/%Y"),
+            "last": last.strftime("%d/%m/%Y"),
+        }
+        raise unknown_code(code, carriers, when)
+
+    def by_code(self, code: str) -> Unit:
+        """The unit with ``code`` where no date applies: refused, naming every unit that
+        carries it and its span, when the code was reused."""
+        carriers = list(self.filter(code=code).order_by("valid_from")[:10])
+        if len(carriers) == 1:
+            return carriers[0]
+        if carriers:
+            raise ambiguous_code(code, carriers)
+        raise unknown_code(code, [])
+
+    def current(self, code: str) -> Unit:
+        """The unit in force today with ``code``; where none is, the one unit that ever
+        carried it (refused, naming them, when several did)."""
+        found = self.filter(code=code).in_force_on(datetime.date.today()).first()
+        return found if found is not None else self.by_code(code)
+
+    def create_in_tree(self, units: list[Unit], batch_size: int = 2000) -> list[Unit]:
+        """Insert many units at once (their parents already stored, or earlier in the list),
+        with their tree paths; a few queries whatever their number."""
+        for unit in units:
+            unit.search_name = search_key(unit.name)
+            unit.path, unit.depth = "", 0
+        created = self.bulk_create(units, batch_size=batch_size)
+        by_pk = {unit.pk: unit for unit in created}
+        parents = {
+            p.pk: p
+            for p in Unit.objects.filter(
+                pk__in={u.parent_id for u in created if u.parent_id and u.parent_id not in by_pk}
+            )
+        }
+        for unit in created:  # parents before children: a parent's path is known first
+            parent = by_pk.get(unit.parent_id) or parents.get(unit.parent_id)  # type: ignore[arg-type]
+            prefix = parent.path if parent is not None else PATH_SEPARATOR
+            unit.path = f"{prefix}{path_segment(unit.pk)}{PATH_SEPARATOR}"
+            unit.depth = unit.path.count(PATH_SEPARATOR) - 2
+        self.bulk_update(created, ["path", "depth"], batch_size=batch_size)
+        return created
+
+    def search(self, text: str) -> UnitQuerySet:
+        """Units whose code starts with ``text`` or whose name holds it (without diacritics)."""
+        text = text.strip()
+        if not text:
+            return self.none()
+        return self.filter(Q(code__startswith=text) | Q(search_name__contains=search_key(text)))
+
     def within(self, roots: Iterable[Unit]) -> UnitQuerySet:
         """Units in the subtrees of ``roots`` (the roots included)."""
         return self.filter(_paths_filter(root.path for root in roots))
@@ -105,12 +242,14 @@ def _paths_filter(paths: Iterable[str]) -> Q:
 class Unit(models.Model):
     """An administrative unit (province, district, commune, ...) with its life span.
 
-    The tree is held as a materialised path of codes ("/45/464/19234/"), so that a subtree
-    is one indexed prefix query. A unit's code is unique for all time: a merged unit gets a
-    new code and keeps its predecessors as lineage.
+    The official code names a unit only within its span: the 2025 reform gave new units the
+    codes of old ones (new Quảng Trị is 44, which was Quảng Bình's). Two units may share a
+    code when their spans do not overlap, never two at once (checked here and by a database
+    trigger). The tree is held as a materialised path of keys ("/0000000001/0000000012/"),
+    so that a subtree is one indexed prefix query whatever the codes.
     """
 
-    code = models.CharField(_("code"), max_length=20, unique=True)
+    code = models.CharField(_("code"), max_length=20, db_index=True)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("type"), max_length=20, choices=UnitKind.choices)
     parent = models.ForeignKey(
@@ -131,9 +270,12 @@ class Unit(models.Model):
         symmetrical=False,
         blank=True,
         related_name="successors",
+        through="Lineage",
+        through_fields=("successor", "predecessor"),
     )
     path = models.CharField(max_length=500, editable=False, db_index=True)
     depth = models.PositiveSmallIntegerField(editable=False, default=0)
+    search_name = models.CharField(max_length=200, editable=False, db_index=True, default="")
 
     objects = UnitQuerySet.as_manager()
 
@@ -147,6 +289,7 @@ class Unit(models.Model):
                 name="unit_valid_to_after_valid_from",
             ),
             models.CheckConstraint(condition=~Q(parent=F("pk")), name="unit_not_own_parent"),
+            models.UniqueConstraint(fields=["code", "valid_from"], name="unit_code_once_per_start"),
         ]
 
     def __str__(self) -> str:
@@ -154,12 +297,33 @@ class Unit(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         old_path = self.path
-        parent_path = self.parent.path if self.parent_id and self.parent else PATH_SEPARATOR
-        self.path = f"{parent_path}{self.code}{PATH_SEPARATOR}"
-        self.depth = self.path.count(PATH_SEPARATOR) - 2
+        self.search_name = search_key(self.name)
+        if self.pk is None:  # the path holds the key: known once the row exists
+            self.path, self.depth = "", 0
+            super().save(*args, **kwargs)
+            self.path, self.depth = self._tree_place()
+            Unit.objects.filter(pk=self.pk).update(path=self.path, depth=self.depth)
+            return
+        self.path, self.depth = self._tree_place()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "path", "depth", "search_name"}
         super().save(*args, **kwargs)
         if old_path and old_path != self.path:
             self._move_descendants(old_path)
+
+    def get_absolute_url(self) -> str:
+        """The unit's page; the date makes the address name this unit even where its code
+        was reused."""
+        return reverse("unit_detail", args=[self.code]) + f"?ngay={self.valid_from:%Y-%m-%d}"
+
+    def _tree_place(self) -> tuple[str, int]:
+        parent_path = self.parent.path if self.parent_id and self.parent else PATH_SEPARATOR
+        path = f"{parent_path}{path_segment(self.pk)}{PATH_SEPARATOR}"
+        return path, path.count(PATH_SEPARATOR) - 2
+
+    @property
+    def life(self) -> str:
+        return life_text(self.valid_from, self.valid_to)
 
     @property
     def kind_vietnamese(self) -> str:
@@ -175,6 +339,20 @@ class Unit(models.Model):
             errors.setdefault("valid_to", []).append(
                 str(_("The last day in force is before the first."))
             )
+        elif self.code and self.valid_from:
+            same_time = (
+                Unit.objects.filter(code=self.code)
+                .in_force_between(self.valid_from, self.valid_to or FOREVER)
+                .exclude(pk=self.pk)
+                .first()
+            )
+            if same_time is not None:
+                errors.setdefault("code", []).append(
+                    str(
+                        _("The code %(code)s already names %(unit)s (%(life)s) in that time.")
+                        % {"code": self.code, "unit": same_time, "life": same_time.life}
+                    )
+                )
         if self.parent_id is not None:
             parent = self.parent
             assert parent is not None
@@ -211,10 +389,10 @@ class Unit(models.Model):
         return units if include_self else units.exclude(pk=self.pk)
 
     def ancestors(self, include_self: bool = False) -> UnitQuerySet:
-        codes = [code for code in self.path.split(PATH_SEPARATOR) if code]
+        keys = path_pks(self.path)
         if not include_self:
-            codes = codes[:-1]
-        return Unit.objects.filter(code__in=codes).order_by("depth")
+            keys = keys[:-1]
+        return Unit.objects.filter(pk__in=keys).order_by("depth")
 
     # Lineage --------------------------------------------------------------------------------
     def all_predecessors(self) -> list[Unit]:
@@ -240,6 +418,83 @@ def _walk_lineage(start: Unit, reverse_field: str) -> list[Unit]:
             seen[unit.pk] = unit
         frontier = [unit.pk for unit in generation]
     return sorted(seen.values(), key=lambda unit: (unit.valid_from, unit.code))
+
+
+def unit_labels(units: Iterable[Unit]) -> dict[int, str]:
+    """Each unit as a chooser shows it: its type and name, its province, its code and span
+    ("Xã Vĩnh Long — Tỉnh Quảng Trị · 19387 · 01/01/2000–30/06/2025"); one query."""
+    units = list(units)
+    roots = {path_pks(u.path)[0] for u in units if u.path}
+    provinces = {p.pk: p for p in Unit.objects.filter(pk__in=roots)}
+    labels = {}
+    for unit in units:
+        root = provinces.get(path_pks(unit.path)[0]) if unit.path else None
+        place = f" — {root}" if root is not None and root.pk != unit.pk else ""
+        labels[unit.pk] = f"{unit}{place} · {unit.code} · {unit.life}"
+    return labels
+
+
+class Reorganisation(models.Model):
+    """A reform that reorganised units on one day (e.g. 1 July 2025), and the rule by which
+    the figures and results of a unit divided between several successors follow it."""
+
+    class DivisionRule(models.TextChoices):
+        MAIN = "main", _("All to the successor that takes the main part")
+        SHARES = "shares", _("Shares entered for each successor")
+
+    effective = models.DateField(_("in force from"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    division_rule = models.CharField(
+        _("a divided unit's figures go"),
+        max_length=10,
+        choices=DivisionRule.choices,
+        default=DivisionRule.MAIN,
+    )
+
+    class Meta:
+        verbose_name = _("reorganisation")
+        verbose_name_plural = _("reorganisations")
+        ordering = ["-effective"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.effective:%d/%m/%Y})"
+
+
+class Lineage(models.Model):
+    """A successor unit and one of its predecessors. A predecessor divided between several
+    successors has one link to each; ``main`` marks the one that takes the main part, and
+    ``share`` (in %) what each takes where the reorganisation's rule is shares."""
+
+    successor = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="predecessor_links")
+    predecessor = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="successor_links")
+    main = models.BooleanField(
+        _("takes the main part"),
+        default=True,
+        help_text=_("The whole of the predecessor, or the main part of a divided one."),
+    )
+    share = models.DecimalField(
+        _("share (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    reorganisation = models.ForeignKey(
+        Reorganisation, on_delete=models.PROTECT, null=True, blank=True, related_name="links"
+    )
+
+    class Meta:
+        verbose_name = _("lineage")
+        verbose_name_plural = _("lineage")
+        constraints = [
+            models.UniqueConstraint(fields=["successor", "predecessor"], name="lineage_link_once"),
+            models.CheckConstraint(
+                condition=~Q(successor=F("predecessor")), name="lineage_not_own_predecessor"
+            ),
+            models.CheckConstraint(
+                condition=Q(share__isnull=True) | Q(share__gte=0, share__lte=100),
+                name="lineage_share_a_percentage",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor}"
 
 
 class Role(models.TextChoices):

@@ -1,52 +1,60 @@
-"""Reorganisations of the unit tree: merging units into a new one with its lineage."""
+"""Reorganisations of the unit tree: merging units into a new one with its lineage.
+
+Codes are resolved at the dates they apply to: the old units' codes on the eve of the merger,
+the parent's on its first day. The new unit may take the code of one of the units it
+replaces (the 2025 reform did): the code then names the old unit until the eve and the new
+one from the day."""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cchc.models import Unit
+from cchc.models import FOREVER, CodeError, Lineage, Reorganisation, Unit
+
+
+def parent_on(code: str | None, effective: datetime.date) -> Unit | None:
+    if not code:
+        return None
+    try:
+        return Unit.objects.at(code, effective)
+    except CodeError as error:
+        raise ValidationError(error.messages) from None
 
 
 @transaction.atomic
 def merge_units(
-    old_codes: Sequence[str],
+    old_units: Sequence[Unit],
     *,
     new_code: str,
     new_name: str,
     new_kind: str,
-    parent_code: str | None,
+    parent: Unit | None,
     effective: datetime.date,
+    problems: Sequence[str] = (),
 ) -> Unit:
-    """Close ``old_codes`` on the day before ``effective`` and create their successor.
+    """Close ``old_units`` on the day before ``effective`` and create their successor.
 
     The new unit is in force from ``effective`` and lists the old units as predecessors.
-    Refused, with every reason, when a code is unknown or reused, an old unit is not in
-    force on the eve of the merge, or still has sub-units in force after it.
-    """
-    errors: list[str] = []
-    if not old_codes:
+    Refused, with every reason, when an old unit is not in force on the eve of the merger or
+    still has sub-units in force after it, or the new code names another unit then."""
+    errors: list[str] = list(problems)  # found by the caller (unknown codes...)
+    if not old_units and not errors:
         errors.append(_("Name at least one unit to merge."))
-    old_units = list(Unit.objects.select_for_update().filter(code__in=old_codes))
-    found = {unit.code for unit in old_units}
-    errors += [
-        _("There is no unit with code %(code)s.") % {"code": c} for c in old_codes if c not in found
-    ]
-    if Unit.objects.filter(code=new_code).exists():
-        errors.append(
-            _("The code %(code)s already belongs to a unit; a code is never reused.")
-            % {"code": new_code}
-        )
+    old_units = list(Unit.objects.select_for_update().filter(pk__in=[u.pk for u in old_units]))
     eve = effective - datetime.timedelta(days=1)
     for unit in old_units:
         if not unit.is_in_force_on(eve):
             errors.append(
                 _("%(unit)s is not in force on %(day)s.")
-                % {"unit": unit.code, "day": eve.strftime("%d/%m/%Y")}
+                % {"unit": unit, "day": eve.strftime("%d/%m/%Y")}
             )
         living_children = unit.children.in_force_on(effective)
         if living_children.exists():
@@ -55,11 +63,25 @@ def merge_units(
                 _(
                     "%(unit)s still has sub-units in force on %(day)s (%(codes)s): reorganise them first."
                 )
-                % {"unit": unit.code, "day": effective.strftime("%d/%m/%Y"), "codes": codes}
+                % {"unit": unit, "day": effective.strftime("%d/%m/%Y"), "codes": codes}
             )
-    parent = Unit.objects.filter(code=parent_code).first() if parent_code else None
-    if parent_code and parent is None:
-        errors.append(_("There is no unit with code %(code)s.") % {"code": parent_code})
+    closing = {u.pk for u in old_units}
+    taken = (
+        Unit.objects.filter(code=new_code)
+        .in_force_between(effective, FOREVER)
+        .exclude(pk__in=closing)
+        .first()
+    )
+    if taken is not None:
+        errors.append(
+            _("The code %(code)s names %(unit)s (%(life)s) on or after %(day)s.")
+            % {
+                "code": new_code,
+                "unit": taken,
+                "life": taken.life,
+                "day": effective.strftime("%d/%m/%Y"),
+            }
+        )
     if errors:
         raise ValidationError(errors)
 
@@ -71,5 +93,123 @@ def merge_units(
     )
     successor.full_clean()
     successor.save()
-    successor.predecessors.set(old_units)
+    reorganisation, _created = Reorganisation.objects.get_or_create(
+        effective=effective,
+        defaults={"name": _("Reorganisation of %(day)s") % {"day": effective.strftime("%d/%m/%Y")}},
+    )
+    Lineage.objects.bulk_create(
+        [
+            Lineage(successor=successor, predecessor=unit, reorganisation=reorganisation)
+            for unit in old_units
+        ]
+    )
     return successor
+
+
+def merge_codes(
+    old_codes: Sequence[str],
+    *,
+    new_code: str,
+    new_name: str,
+    new_kind: str,
+    parent_code: str | None,
+    effective: datetime.date,
+) -> Unit:
+    """``merge_units`` with the units named by their codes (resolved at their dates); every
+    problem listed at once."""
+    eve = effective - datetime.timedelta(days=1)
+    found, problems = [], []
+    for code in old_codes:
+        try:
+            found.append(Unit.objects.at(code, eve))
+        except CodeError as error:
+            problems += error.messages
+    parent = None
+    try:
+        parent = parent_on(parent_code, effective)
+    except ValidationError as error:
+        problems += error.messages
+    return merge_units(
+        found,
+        new_code=new_code,
+        new_name=new_name,
+        new_kind=new_kind,
+        parent=parent,
+        effective=effective,
+        problems=problems,
+    )
+
+
+@dataclass(frozen=True)
+class Inheritance:
+    """What a successor takes of one of its predecessors (directly or through several
+    reorganisations): ``weight`` 1 for the whole unit; for a unit divided between several
+    successors, all or nothing under the rule "all to the main successor", its share under
+    the rule "shares"."""
+
+    predecessor_id: int
+    weight: Decimal
+    divided: bool
+
+    @property
+    def partial(self) -> bool:
+        return self.divided and self.weight < 1
+
+
+MAX_GENERATIONS = 10
+ONE = Decimal(1)
+
+
+def inheritances(successors: Iterable[int]) -> dict[int, list[Inheritance]]:
+    """For each unit with predecessors: every predecessor through every reorganisation, with
+    the weight of its figures and results that the unit takes (a few queries whatever the
+    number of units)."""
+    direct: dict[int, list[tuple[int, bool, Decimal | None, str]]] = defaultdict(list)
+    frontier, seen = set(successors), set(successors)
+    for _generation in range(MAX_GENERATIONS):
+        links = list(
+            Lineage.objects.filter(successor_id__in=frontier).values_list(
+                "successor_id", "predecessor_id", "main", "share", "reorganisation__division_rule"
+            )
+        )
+        if not links:
+            break
+        for successor, predecessor, main, share, rule in links:
+            direct[successor].append((predecessor, main, share, rule or ""))
+        frontier = {link[1] for link in links} - seen
+        seen |= frontier
+    predecessors = {p for links in direct.values() for p, *_rest in links}
+    siblings: dict[int, list[tuple[bool, Decimal | None]]] = defaultdict(list)
+    for predecessor, main, share in Lineage.objects.filter(
+        predecessor_id__in=predecessors
+    ).values_list("predecessor_id", "main", "share"):
+        siblings[predecessor].append((main, share))
+
+    def weight(predecessor: int, main: bool, share: Decimal | None, rule: str) -> Decimal:
+        others = siblings[predecessor]
+        if len(others) <= 1:
+            return ONE
+        if rule != Reorganisation.DivisionRule.SHARES:
+            return ONE if main else Decimal(0)
+        if share is not None:
+            return share / 100
+        if not main:
+            return Decimal(0)
+        entered = sum((s for m, s in others if s is not None and not m), Decimal(0))
+        return max(Decimal(0), (100 - entered) / 100)
+
+    closure: dict[int, list[Inheritance]] = {}
+    for start in successors:
+        found: dict[int, Inheritance] = {}
+        stack = [(start, ONE)]
+        while stack:
+            unit, carried = stack.pop()
+            for predecessor, main, share, rule in direct.get(unit, ()):
+                if predecessor in found or predecessor == start:
+                    continue
+                taken = carried * weight(predecessor, main, share, rule)
+                found[predecessor] = Inheritance(predecessor, taken, len(siblings[predecessor]) > 1)
+                stack.append((predecessor, taken))
+        if found:
+            closure[start] = list(found.values())
+    return closure

@@ -7,7 +7,7 @@ bulk: new figures are created, changed ones updated, and every change is kept in
 
 from __future__ import annotations
 
-import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cchc.models import Unit, User
+from cchc.models import FOREVER, Unit, User
 from cchc.spreadsheets import ImportRefused, RowError, Table, cell_decimal, cell_text
 from dossiers.figures import (
     COUNT_FIELDS,
@@ -52,27 +52,23 @@ def _column_of(name: str) -> str:
     return RESOLVED_COLUMN if name == "resolved" else FIELD_BY_NAME[name].column
 
 
-def _life(valid_from: datetime.date, valid_to: datetime.date | None) -> str:
-    end = valid_to.strftime("%d/%m/%Y") if valid_to else _("now")
-    return f"{valid_from.strftime('%d/%m/%Y')} – {end}"
-
-
 def validate_dossier_rows(table: Table, user: User) -> list[DossierRow]:
     """Check a whole file; raise with every bad row, or return the parsed rows."""
     errors = table.missing_columns(COLUMNS)
     if errors:
         raise ImportRefused(errors)
     codes = {cell_text(values.get(UNIT_COLUMN)) for _, values in table.rows}
-    units = {
-        unit.code: unit
-        for unit in Unit.objects.filter(code__in=codes).only(
-            "id", "code", "path", "valid_from", "valid_to"
-        )
-    }
+    carriers: dict[str, list[Unit]] = defaultdict(list)
+    for unit in (
+        Unit.objects.filter(code__in=codes)
+        .only("id", "code", "name", "kind", "path", "valid_from", "valid_to")
+        .order_by("valid_from")
+    ):
+        carriers[unit.code].append(unit)
     allowed_paths = None if user.is_superuser else user.role_paths(set(ENTRY_ROLES))
     has_resolved_column = RESOLVED_COLUMN in table.headers
     parsed: list[DossierRow] = []
-    first_row_of: dict[tuple[str, Period], int] = {}
+    first_row_of: dict[tuple[int, Period], int] = {}
     for number, values in table.rows:
         code = cell_text(values.get(UNIT_COLUMN))
 
@@ -82,19 +78,12 @@ def validate_dossier_rows(table: Table, user: User) -> list[DossierRow]:
             errors.append(RowError(number, column, message, cell_text(value), unit=code))
 
         row_ok = True
-        unit = units.get(code)
-        if unit is None:
-            bad(UNIT_COLUMN, _("there is no unit with code %(code)s") % {"code": code}, code)
-            row_ok = False
-        elif allowed_paths is not None and not any(
-            unit.path.startswith(path) for path in allowed_paths
-        ):
-            bad(UNIT_COLUMN, _("you may not enter figures for this unit"), code)
-            row_ok = False
+        unit = None
         period_text = cell_text(values.get(PERIOD_COLUMN))
         try:
             period = Period.parse(period_text)
         except ValueError:
+            period = None
             bad(
                 PERIOD_COLUMN,
                 _("“%(period)s” is not a period; write 2023, 2023-H1, 2023-Q1 or 2023-03")
@@ -102,18 +91,23 @@ def validate_dossier_rows(table: Table, user: User) -> list[DossierRow]:
                 period_text,
             )
             row_ok = False
-        else:
-            if unit is not None and (
-                period.start < unit.valid_from or (unit.valid_to and period.end > unit.valid_to)
-            ):
-                bad(
-                    PERIOD_COLUMN,
-                    _("the period %(period)s is outside the unit's life (%(life)s)")
-                    % {"period": period_text, "life": _life(unit.valid_from, unit.valid_to)},
-                    period_text,
-                )
+        if not carriers.get(code):
+            bad(UNIT_COLUMN, _("there is no unit with code %(code)s") % {"code": code}, code)
+            row_ok = False
+        elif period is not None:
+            unit, problem = _unit_of_period(carriers[code], period)
+            if unit is None:
+                bad(PERIOD_COLUMN, problem, period_text)
                 row_ok = False
-            key = (code, period)
+        if (
+            unit is not None
+            and allowed_paths is not None
+            and not any(unit.path.startswith(path) for path in allowed_paths)
+        ):
+            bad(UNIT_COLUMN, _("you may not enter figures for this unit"), code)
+            row_ok = False
+        if unit is not None and period is not None:
+            key = (unit.pk, period)
             if key in first_row_of:
                 bad(
                     PERIOD_COLUMN,
@@ -138,11 +132,32 @@ def validate_dossier_rows(table: Table, user: User) -> list[DossierRow]:
             column = _column_of(name)
             bad(column, message, stated if name == "resolved" else counts.get(name))
             row_ok = False
-        if row_ok and unit is not None:
+        if row_ok and unit is not None and period is not None:
             parsed.append(DossierRow(number, unit.pk, period, counts))
     if errors:
         raise ImportRefused(errors)
     return parsed
+
+
+def _unit_of_period(units: list[Unit], period: Period) -> tuple[Unit | None, str]:
+    """The unit the code names throughout the period (a code may name one unit before a
+    reorganisation and another after it); otherwise why none does."""
+    whole = [u for u in units if u.is_in_force_throughout(period.start, period.end)]
+    if len(whole) == 1:
+        return whole[0], ""
+    touching = [
+        u for u in units if u.valid_from <= period.end and (u.valid_to or FOREVER) >= period.start
+    ]
+    if len(touching) > 1:
+        names = "; ".join(f"{u} ({u.life})" for u in touching)
+        return None, _(
+            "the code names different units within %(period)s (%(units)s): give the figures for each part of the period"
+        ) % {"period": period, "units": names}
+    spans = "; ".join(f"{u} ({u.life})" for u in units)
+    return None, _("the period %(period)s is outside the unit's life (%(life)s)") % {
+        "period": period,
+        "life": spans,
+    }
 
 
 def _count(value: Any, column: str, bad: Any) -> int:

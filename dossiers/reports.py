@@ -13,7 +13,7 @@ import io
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from typing import Any
 
@@ -21,7 +21,8 @@ from django.db.models import Q, Sum
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from cchc.models import PATH_SEPARATOR, UNIT_KIND_VIETNAMESE, Unit, UnitKind
+from cchc.models import UNIT_KIND_VIETNAMESE, Unit, UnitKind, path_pks
+from cchc.reorganisation import Inheritance, inheritances
 from cchc.spreadsheets import safe_row
 from dossiers.figures import (
     COUNT_FIELDS,
@@ -53,7 +54,6 @@ LEVELS: list[tuple[str, str, set[str]]] = [
         {UnitKind.COMMUNE, UnitKind.WARD, UnitKind.TOWNSHIP, UnitKind.SPECIAL_ZONE},
     ),
 ]
-MAX_LINEAGE_GENERATIONS = 10
 
 
 def empty_counts() -> dict[str, int]:
@@ -75,8 +75,24 @@ class ReportRow:
     counts: dict[str, int]
     depth: int = 0
     has_figures: bool = False
-    includes_predecessors: bool = False
+    inherited: list[InheritedNote] = field(default_factory=list)
     until: datetime.date | None = None
+
+    @property
+    def includes_predecessors(self) -> bool:
+        return any(note.weight for note in self.inherited)
+
+    @property
+    def inherited_text(self) -> str:
+        """ "gồm số liệu của Thị trấn Hồ Xá, Xã Vĩnh Chấp, một phần của Xã X (40%)" """
+        included = [str(note) for note in self.inherited if note.weight]
+        excluded = [str(note) for note in self.inherited if not note.weight]
+        parts = []
+        if included:
+            parts.append("gồm số liệu của " + ", ".join(included))
+        if excluded:
+            parts.append("; ".join(excluded))
+        return "; ".join(parts)
 
     @property
     def display_name(self) -> str:
@@ -104,6 +120,7 @@ class ReportRow:
         return {
             "unit_code": self.code,
             "unit_name": self.name,
+            "includes": self.inherited_text,
             **self.counts,
             "received": self.received,
             "resolved": self.resolved,
@@ -124,6 +141,18 @@ class Report:
     levels: list[ReportRow]
     children: list[ReportRow]
     all_units: list[ReportRow] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        """The page's figures: the unit, the breakdown by level, every unit under it."""
+        return {
+            "unit_code": self.unit.code,
+            "unit_name": str(self.unit),
+            "from": str(self.start),
+            "to": str(self.end),
+            "total": self.total.as_json(),
+            "levels": [{"level": row.name, **row.as_json()} for row in self.levels],
+            "units": [row.as_json() for row in self.all_units],
+        }
 
     def chart(self) -> tuple[int, list[tuple[ReportRow, Decimal]]]:
         """The on-time bars: where the axis starts (a round 10 below the lowest rate, so that
@@ -156,41 +185,48 @@ class _UnitInfo:
 
 
 def build_report(unit: Unit, start: Period, end: Period) -> Report:
-    """The report of ``unit`` and every unit under it for the periods from ``start`` to ``end``."""
+    """The report of ``unit`` and every unit under it for the periods from ``start`` to ``end``.
+
+    A unit made by a reorganisation includes its predecessors' figures: whole, or, for a
+    unit divided between several successors, as the reorganisation's rule says (all to the
+    main successor by default, or each successor's share). No figure is counted twice: a
+    predecessor lying inside another one already included is not added again."""
     subtree = _units(Q(path__startswith=unit.path))
-    lineage = _lineage(set(subtree))
-    outside = {pk for predecessors in lineage.values() for pk in predecessors} - set(subtree)
+    inherited = inheritances(set(subtree))
+    wanted = {i.predecessor_id for links in inherited.values() for i in links}
+    outside = wanted - set(subtree)
     extra = _units(_paths_condition(_paths_of(outside))) if outside else {}
     everything = {**subtree, **extra}
     roots = [unit.path, *(everything[pk].path for pk in _outermost(outside, everything))]
     own = _own_figures(everything, roots, start, end)
 
     # Each unit's own subtree total: its figures added to it and every ancestor in the set.
-    code_to_pk = {info.code: pk for pk, info in everything.items()}
     subtree_totals: dict[int, dict[str, int]] = defaultdict(empty_counts)
     for pk, counts in own.items():
-        for code in everything[pk].path.split(PATH_SEPARATOR):
-            holder = code_to_pk.get(code)
-            if holder is not None:
+        for holder in path_pks(everything[pk].path):
+            if holder in everything:
                 add_into(subtree_totals[holder], counts)
 
     rolled = {
         pk: dict(subtree_totals[pk]) if pk in subtree_totals else empty_counts() for pk in subtree
     }
-    with_predecessors: set[int] = set()
-    for successor, predecessors in lineage.items():
-        chain = [
-            code_to_pk[code]
-            for code in subtree[successor].path.split(PATH_SEPARATOR)
-            if code_to_pk.get(code) in subtree
-        ]
-        for predecessor in _outermost(predecessors, everything):
-            if predecessor not in subtree_totals:
+    # What each unit takes of predecessors lying outside its own subtree, summed over the
+    # successors inside it (two successors may each take a part of one divided unit).
+    taken: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for successor, links in inherited.items():
+        chain = [pk for pk in path_pks(subtree[successor].path) if pk in subtree]
+        for link in links:
+            predecessor = everything.get(link.predecessor_id)
+            if predecessor is None or not link.weight:
                 continue
             for holder in chain:
-                if not everything[predecessor].path.startswith(subtree[holder].path):
-                    add_into(rolled[holder], subtree_totals[predecessor])
-                    with_predecessors.add(holder)
+                if not predecessor.path.startswith(subtree[holder].path):
+                    share = taken[holder].get(link.predecessor_id, Decimal(0)) + link.weight
+                    taken[holder][link.predecessor_id] = min(share, Decimal(1))
+    for holder, parts in taken.items():
+        for predecessor in _outermost(set(parts), everything):
+            if predecessor in subtree_totals:
+                add_weighted(rolled[holder], subtree_totals[predecessor], parts[predecessor])
 
     def row(pk: int) -> ReportRow:
         info = subtree[pk]
@@ -201,7 +237,7 @@ def build_report(unit: Unit, start: Period, end: Period) -> Report:
             rolled[pk],
             info.depth - unit.depth,
             has_figures=pk in own,
-            includes_predecessors=pk in with_predecessors,
+            inherited=_inherited_notes(inherited.get(pk, []), everything, taken.get(pk, {})),
         )
 
     levels = []
@@ -212,10 +248,59 @@ def build_report(unit: Unit, start: Period, end: Period) -> Report:
             add_into(counts, own[pk])
         if members:
             levels.append(ReportRow("", label, "", counts))
-    ordered = sorted(subtree, key=lambda pk: subtree[pk].path)
+    # In the tree's order, brothers by their codes.
+    ordered = sorted(
+        subtree,
+        key=lambda pk: tuple(
+            subtree[step].code for step in path_pks(subtree[pk].path) if step in subtree
+        ),
+    )
     active = [pk for pk in ordered if rolled[pk] != empty_counts() or pk == unit.pk]
     children = [row(pk) for pk in active if subtree[pk].depth == unit.depth + 1]
     return Report(unit, start, end, row(unit.pk), levels, children, [row(pk) for pk in active])
+
+
+def add_weighted(total: dict[str, int], counts: dict[str, int], weight: Decimal) -> None:
+    """Add a share of counts (a whole number of dossiers each, rounded half up)."""
+    if weight == 1:
+        add_into(total, counts)
+        return
+    for name in COUNT_NAMES:
+        total[name] += int((Decimal(counts[name]) * weight).quantize(Decimal(1), ROUND_HALF_UP))
+
+
+@dataclass(frozen=True)
+class InheritedNote:
+    """A predecessor whose figures a unit's figures include (or, divided, do not)."""
+
+    label: str
+    weight: Decimal
+    divided: bool
+
+    def __str__(self) -> str:
+        if not self.divided or self.weight == 1:
+            return self.label
+        if not self.weight:
+            return f"{self.label} (không gồm: tính cho đơn vị nhận phần chính)"
+        return f"một phần của {self.label} ({format_share(self.weight)})"
+
+
+def format_share(weight: Decimal) -> str:
+    percent = (weight * 100).quantize(Decimal("0.01"), ROUND_HALF_UP).normalize()
+    return f"{format(percent, 'f').replace('.', ',')}%"
+
+
+def _inherited_notes(
+    links: list[Inheritance], everything: dict[int, _UnitInfo], taken: dict[int, Decimal]
+) -> list[InheritedNote]:
+    notes = []
+    for link in links:
+        info = everything.get(link.predecessor_id)
+        if info is None:
+            continue
+        label = f"{UNIT_KIND_VIETNAMESE.get(info.kind, '')} {info.name}".strip()
+        notes.append(InheritedNote(label, link.weight, link.divided))
+    return sorted(notes, key=lambda note: note.label)
 
 
 def _units(condition: Q) -> dict[int, _UnitInfo]:
@@ -236,38 +321,6 @@ def _paths_condition(paths: Iterable[str], field: str = "path") -> Q:
     for path in paths:
         condition |= Q(**{f"{field}__startswith": path})
     return condition
-
-
-def _lineage(units: set[int]) -> dict[int, set[int]]:
-    """For each unit with predecessors: all of them, through every reorganisation."""
-    through = Unit.predecessors.through
-    direct: dict[int, set[int]] = defaultdict(set)
-    frontier = set(units)
-    seen = set(units)
-    for _generation in range(MAX_LINEAGE_GENERATIONS):
-        links = list(
-            through.objects.filter(from_unit_id__in=list(frontier)).values_list(
-                "from_unit_id", "to_unit_id"
-            )
-        )
-        if not links:
-            break
-        for successor, predecessor in links:
-            direct[successor].add(predecessor)
-        frontier = {predecessor for _, predecessor in links} - seen
-        seen |= frontier
-    closure: dict[int, set[int]] = {}
-    for start in units:
-        found: set[int] = set()
-        stack = list(direct.get(start, ()))
-        while stack:
-            pk = stack.pop()
-            if pk not in found:
-                found.add(pk)
-                stack.extend(direct.get(pk, ()))
-        if found:
-            closure[start] = found
-    return closure
 
 
 def _outermost(pks: set[int], infos: dict[int, _UnitInfo]) -> list[int]:

@@ -56,7 +56,9 @@ def test_admin_merge_action_shows_errors_and_changes_nothing(world):
         },
     )
     assert response.status_code == 200
-    assert "không bao giờ được dùng lại" in response.content.decode()
+    page = response.content.decode()
+    assert "Mã 464 đang là mã của Huyện Vĩnh Linh" in page  # the district is still in force
+
     world.commune_a.refresh_from_db()
     assert world.commune_a.valid_to is None
 

@@ -84,7 +84,8 @@ def test_backup_and_restore_round_trip_with_hashes(world, submitted, tmp_path, e
             hashlib.sha256((evidence_storage / evidence.file.name).read_bytes()).hexdigest()
             == evidence.sha256
         )
-    assert Unit.objects.get(code="19375").path == "/45/464/19375/"
+    commune = Unit.objects.get(code="19375")
+    assert [u.code for u in commune.ancestors(include_self=True)] == ["45", "464", "19375"]
     assert world.officer_a.__class__.objects.get(username="officer_a").check_password(
         "pw-for-tests-123"
     )

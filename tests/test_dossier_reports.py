@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from cchc.models import Unit, UnitKind
-from cchc.reorganisation import merge_units
+from cchc.reorganisation import merge_codes
 from dossiers.models import DossierStatistics
 from dossiers.periods import Period
 from dossiers.reports import build_report, dossier_inputs_for
@@ -76,7 +76,7 @@ def test_a_merged_communes_year_includes_its_predecessors_months_before_the_merg
         figures(world.commune_b, f"2025-{month:02d}", resolved_early=5, resolved_late=1)
     world.district.valid_to = datetime.date(2025, 6, 30)
     world.district.save()
-    merged = merge_units(
+    merged = merge_codes(
         ["19375", "19348"],
         new_code="45101",
         new_name="Vĩnh Linh",
@@ -153,8 +153,11 @@ def test_command_writes_json_and_xlsx(world, tmp_path):
         "--format=json",
         f"--output={out}",
     )
-    rows = {row["unit_code"]: row for row in json.loads(out.read_text())}
+    data = json.loads(out.read_text())
+    rows = {row["unit_code"]: row for row in data["units"]}
     assert set(rows) == {"464", "19375", "19348"}
+    assert data["total"]["resolved"] == 14 and (data["from"], data["to"]) == ("2023-01", "2023-Q1")
+    assert [(level["level"], level["resolved"]) for level in data["levels"]] == [("Cấp xã", 14)]
     assert rows["464"]["resolved"] == 14 and rows["464"]["ty_le_dung_han"] == 92.86
     assert rows["19375"]["resolved_late"] == 1 and rows["19375"]["ty_le_ket_qua_dien_tu"] == 50.0
     xlsx = tmp_path / "report.xlsx"
@@ -207,7 +210,7 @@ def test_report_page_for_a_province_of_3321_communes_runs_a_bounded_number_of_qu
 ):
     province = world.province
     start = Unit.objects.count()
-    Unit.objects.bulk_create(
+    Unit.objects.create_in_tree(
         [
             Unit(
                 code=f"C{n:05d}",
@@ -215,8 +218,6 @@ def test_report_page_for_a_province_of_3321_communes_runs_a_bounded_number_of_qu
                 kind=UnitKind.COMMUNE,
                 parent=province,
                 valid_from=datetime.date(2020, 1, 1),
-                path=f"{province.path}C{n:05d}/",
-                depth=1,
             )
             for n in range(3321)
         ]

@@ -14,7 +14,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from cchc.reorganisation import merge_units
+from cchc.reorganisation import merge_codes
 from scoring.models import Decision
 from scoring.models.assessments import AssessmentState as S
 from scoring.publication.decisions import decision_pdf
@@ -100,7 +100,7 @@ def test_change_against_the_previous_year_across_a_merger(world):
     for unit in (world.district,):
         unit.valid_to = datetime.date(2025, 6, 30)
         unit.save()
-    merged = merge_units(
+    merged = merge_codes(
         ["19375", "19348"],
         new_code="45101",
         new_name="Vĩnh Linh",
@@ -275,7 +275,7 @@ def test_ranking_page_for_3321_units_runs_a_bounded_number_of_queries(
     from scoring.models import Assessment, AssessmentResult
 
     criteria_set = ten_point_set(world.province, 2024)
-    Unit.objects.bulk_create(
+    Unit.objects.create_in_tree(
         [
             Unit(
                 code=f"C{n:05d}",
@@ -283,8 +283,6 @@ def test_ranking_page_for_3321_units_runs_a_bounded_number_of_queries(
                 kind=UnitKind.COMMUNE,
                 parent=world.province,
                 valid_from=datetime.date(2020, 1, 1),
-                path=f"{world.province.path}C{n:05d}/",
-                depth=1,
             )
             for n in range(3321)
         ]

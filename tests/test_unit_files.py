@@ -44,7 +44,9 @@ def test_a_good_file_creates_the_tree_and_the_lineage(db, name):
     assert {u.code for u in merged.predecessors.all()} == {"19375", "19348"}
     assert merged.parent is not None and merged.parent.code == "45"
     assert Unit.objects.get(code="19348").kind == "xa"
-    assert Unit.objects.get(code="19375").path == "/45/464/19375/"
+    commune = Unit.objects.get(code="19375")
+    assert [u.code for u in commune.ancestors(include_self=True)] == ["45", "464", "19375"]
+    assert Unit.objects.filter(path__startswith=Unit.objects.get(code="464").path).count() == 3
     assert Unit.objects.get(code="464").valid_to == datetime.date(2025, 6, 30)
 
 
@@ -61,7 +63,7 @@ def bad_file(row):
         ),
         (
             ["464", "Trùng", "Huyện", "45", "01/01/2021", "", ""],
-            "Dòng 5, cột Mã: mã 464 đã có ở dòng 3",
+            "Dòng 5, cột Mã: mã 464 đã là mã của đơn vị ở dòng 3 (01/01/2020–30/06/2025) trong cùng thời gian",
         ),
         (
             ["2", "X", "Làng", "464", "01/01/2021", "", ""],
@@ -108,10 +110,12 @@ def test_a_cycle_in_the_file_is_reported_on_its_rows(db):
 
 def test_a_cycle_through_units_already_in_the_database_is_refused(db):
     import_units(table(GOOD_ROWS), SUPERUSER)
-    # The province placed under its own commune.
-    errors = errors_of([COLUMNS, ["45", "Quảng Trị", "Tỉnh", "19375", "01/07/1989", "", ""]])
+    # The district placed under its own commune.
+    errors = errors_of(
+        [COLUMNS, ["464", "Vĩnh Linh", "Huyện", "19375", "01/01/2020", "30/06/2025", ""]]
+    )
     assert errors and "vòng" in " ".join(errors)
-    assert Unit.objects.get(code="45").parent is None
+    assert Unit.objects.get(code="464").parent.code == "45"  # type: ignore[union-attr]
 
 
 def test_every_bad_row_is_listed_at_once(db):

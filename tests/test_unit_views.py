@@ -127,9 +127,9 @@ def test_unit_detail_runs_a_bounded_number_of_queries(world, django_assert_max_n
 def test_unit_detail_shows_lineage(world):
     import datetime
 
-    from cchc.reorganisation import merge_units
+    from cchc.reorganisation import merge_codes
 
-    merged = merge_units(
+    merged = merge_codes(
         ["19375", "19348"],
         new_code="45101",
         new_name="Vĩnh Linh",

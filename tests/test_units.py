@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from cchc.models import Unit, UnitKind
-from cchc.reorganisation import merge_units
+from cchc.reorganisation import merge_codes
 from tests.factories import make_unit
 
 D = datetime.date
@@ -44,7 +44,8 @@ def test_moving_a_unit_moves_its_whole_subtree(tree):
     commune.parent = other
     commune.save()
     hamlet_level.refresh_from_db()
-    assert hamlet_level.path == "/45/466/19375/T1/"
+    assert hamlet_level.path.startswith(other.path) and hamlet_level.depth == 3
+    assert [u.code for u in hamlet_level.ancestors()] == ["45", "466", "19375"]
     assert set(other.subtree()) == {other, commune, hamlet_level}
     assert set(district.subtree()) == {district}
 
@@ -80,7 +81,7 @@ def test_lineage_across_two_reorganisations(db):
     a = make_unit("A", code="A", parent=province, valid_from=D(2000, 1, 1))
     b = make_unit("B", code="B", parent=province, valid_from=D(2000, 1, 1))
     c = make_unit("C", code="C", parent=province, valid_from=D(2000, 1, 1))
-    ab = merge_units(
+    ab = merge_codes(
         ["A", "B"],
         new_code="AB",
         new_name="AB",
@@ -88,7 +89,7 @@ def test_lineage_across_two_reorganisations(db):
         parent_code="P",
         effective=D(2020, 1, 1),
     )
-    abc = merge_units(
+    abc = merge_codes(
         ["AB", "C"],
         new_code="ABC",
         new_name="ABC",
@@ -106,25 +107,44 @@ def test_lineage_across_two_reorganisations(db):
     assert set(abc.predecessors.all()) == {ab, c}
 
 
-def test_merge_refuses_a_reused_code_unknown_codes_and_units_already_closed(db):
+def test_merge_refuses_a_code_in_use_unknown_codes_and_units_already_closed(db):
     province = make_unit("Tỉnh", kind=UnitKind.PROVINCE, code="P", valid_from=D(2000, 1, 1))
     make_unit("A", code="A", parent=province, valid_from=D(2000, 1, 1), valid_to=D(2010, 1, 1))
     make_unit("B", code="B", parent=province, valid_from=D(2000, 1, 1))
+    make_unit("C", code="C", parent=province, valid_from=D(2000, 1, 1))
     with pytest.raises(ValidationError) as error:
-        merge_units(
+        merge_codes(
             ["A", "B", "Z"],
-            new_code="B",
+            new_code="C",
             new_name="X",
             new_kind=UnitKind.COMMUNE,
             parent_code="P",
             effective=D(2025, 7, 1),
         )
     messages = error.value.messages
-    assert len(messages) == 3  # unknown Z, code B reused, A closed before the merge
-    assert any("Z" in m for m in messages)
-    assert any(" B " in m for m in messages)
-    assert any(m.startswith("A ") for m in messages)
+    assert len(messages) == 3  # unknown Z, A closed before the merger, C still in force
+    assert any("mã Z" in m for m in messages)
+    assert any("mã A" in m and "01/01/2000–01/01/2010" in m for m in messages)
+    assert any("Mã C đang là mã của Xã C" in m for m in messages)
     assert Unit.objects.get(code="B").valid_to is None  # nothing changed
+
+
+def test_a_merger_may_give_the_new_unit_the_code_of_a_unit_it_replaces(db):
+    """As the 2025 reform did: Xã Vĩnh Linh took 19363, which was Thị trấn Hồ Xá's."""
+    province = make_unit("Quảng Trị", kind=UnitKind.PROVINCE, code="44", valid_from=D(2000, 1, 1))
+    for code, name in (("19363", "Hồ Xá"), ("19375", "Vĩnh Chấp"), ("19387", "Vĩnh Long")):
+        make_unit(name, code=code, parent=province, valid_from=D(2000, 1, 1))
+    new = merge_codes(
+        ["19363", "19375", "19387"],
+        new_code="19363",
+        new_name="Vĩnh Linh",
+        new_kind=UnitKind.COMMUNE,
+        parent_code="44",
+        effective=D(2025, 7, 1),
+    )
+    assert sorted(p.code for p in new.predecessors.all()) == ["19363", "19375", "19387"]
+    assert Unit.objects.at("19363", D(2025, 6, 30)).name == "Hồ Xá"
+    assert Unit.objects.at("19363", D(2025, 7, 1)) == new
 
 
 def test_merge_refuses_units_whose_sub_units_are_still_in_force(db):
@@ -134,7 +154,7 @@ def test_merge_refuses_units_whose_sub_units_are_still_in_force(db):
     )
     make_unit("X", code="X", parent=district, valid_from=D(2000, 1, 1))
     with pytest.raises(ValidationError):
-        merge_units(
+        merge_codes(
             ["H"],
             new_code="H2",
             new_name="H2",
@@ -145,10 +165,27 @@ def test_merge_refuses_units_whose_sub_units_are_still_in_force(db):
     assert not Unit.objects.filter(code="H2").exists()
 
 
-def test_unit_code_is_unique_for_all_time(db):
-    make_unit("A", code="A", valid_to=D(2020, 12, 31))
-    with pytest.raises(ValidationError):
-        make_unit("A again", code="A", valid_from=D(2021, 1, 1))
+def test_a_code_names_one_unit_at_a_time_and_may_be_reused_after(db):
+    old = make_unit("A", code="A", valid_to=D(2020, 12, 31))
+    new = make_unit("A again", code="A", valid_from=D(2021, 1, 1))
+    with pytest.raises(ValidationError, match="đã là mã của"):
+        make_unit("A at once", code="A", valid_from=D(2020, 6, 1), valid_to=D(2021, 3, 1))
+    from django.db import IntegrityError, transaction
+
+    # The database refuses it too, whoever writes (a trigger on SQLite and PostgreSQL).
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Unit.objects.create(code="A", name="X", kind=UnitKind.COMMUNE, valid_from=D(2020, 7, 1))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Unit.objects.filter(pk=old.pk).update(valid_to=D(2021, 6, 30))
+    assert Unit.objects.at("A", D(2020, 12, 31)) == old
+    assert Unit.objects.at("A", D(2021, 1, 1)) == new
+    with pytest.raises(ValidationError) as ambiguous:
+        Unit.objects.by_code("A")
+    assert ambiguous.value.messages == [
+        "Mã A dùng cho nhiều đơn vị: Xã A (01/01/2020–31/12/2020); Xã A again (01/01/2021–nay). "
+        "Hãy cho biết ngày để chỉ rõ đơn vị."
+    ]
+    assert Unit.objects.current("A") == new
 
 
 def test_merge_units_command(db):

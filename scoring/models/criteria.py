@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cchc.models import PATH_SEPARATOR, Unit, UnitKind
+from cchc.models import Unit, UnitKind, path_pks
 from scoring.engine import Method, code_key
 
 CODE_REGEX = r"^[1-9][0-9]*(\.[1-9][0-9]*)*$"
@@ -29,8 +29,8 @@ class CriteriaSetQuerySet(models.QuerySet["CriteriaSet"]):
         if user.is_superuser:
             return self.all()
         paths = user.role_paths(None)
-        above = {code for path in paths for code in path.split(PATH_SEPARATOR) if code}
-        condition = Q(scope__code__in=above)
+        above = {pk for path in paths for pk in path_pks(path)}
+        condition = Q(scope_id__in=above)
         for path in paths:
             condition |= Q(scope__path__startswith=path)
         return self.filter(condition)

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
 from cchc.models import parse_unit_kind
-from cchc.reorganisation import merge_units
+from cchc.reorganisation import merge_codes
 
 
 def _date(text: str) -> datetime.date:
@@ -27,7 +27,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("old_codes", nargs="+", help="codes of the units to merge")
         parser.add_argument(
-            "--code", required=True, help="code of the new unit (never used before)"
+            "--code", required=True, help="code of the new unit (it may be an old unit's code)"
         )
         parser.add_argument("--name", required=True)
         parser.add_argument("--kind", required=True, help="type, e.g. xa, phuong or Xã")
@@ -40,7 +40,7 @@ class Command(BaseCommand):
         if kind is None:
             raise CommandError(f"Loại đơn vị không hợp lệ: {options['kind']}")
         try:
-            unit = merge_units(
+            unit = merge_codes(
                 options["old_codes"],
                 new_code=options["code"],
                 new_name=options["name"],

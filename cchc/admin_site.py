@@ -1,0 +1,36 @@
+"""The administration site: Django's, with a unit search that shows each unit's type,
+province, code and span (so that two "Xã Vĩnh Long" or a reused code cannot be confused)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from cchc.models import Unit, unit_labels
+
+
+class UnitAwareAutocomplete(AutocompleteJsonView):
+    def serialize_result(self, obj: Any, to_field_name: str) -> dict[str, Any]:
+        result = super().serialize_result(obj, to_field_name)
+        if isinstance(obj, Unit):
+            result["text"] = self._labels.get(obj.pk, result["text"])
+        return result
+
+    def get_context_data(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(*args, **kwargs)
+        units = [obj for obj in context["object_list"] if isinstance(obj, Unit)]
+        self._labels = unit_labels(units)
+        return context
+
+
+class CchcAdminSite(admin.AdminSite):
+    site_header = _("CCHC index administration")
+    site_title = _("CCHC index")
+    index_title = _("Administration")
+
+    def autocomplete_view(self, request: HttpRequest) -> HttpResponse:
+        return UnitAwareAutocomplete.as_view(admin_site=self)(request)
