@@ -34,3 +34,37 @@ def setup() -> None:
     call_command(
         "collectstatic", "--noinput", verbosity=0
     )  # pages use the production static storage
+
+
+def postgres_database(name: str) -> str:
+    """A fresh PostgreSQL database for a benchmark: the server DATABASE_URL names (it must be
+    PostgreSQL), or a throw-away one scripts/start-postgres.sh installs and starts. Returns
+    its URL; the database is dropped and created anew."""
+    import subprocess
+    from urllib.parse import urlparse
+
+    import psycopg2
+
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        started = subprocess.run(
+            [str(ROOT / "scripts" / "start-postgres.sh")],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        url = started.stdout.strip().splitlines()[-1]
+    parts = urlparse(url)
+    connection = psycopg2.connect(
+        host=parts.hostname,
+        port=parts.port,
+        user=parts.username,
+        password=parts.password,
+        dbname=parts.path.lstrip("/"),
+    )
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
+    return parts._replace(path=f"/{name}").geturl()

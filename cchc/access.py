@@ -44,3 +44,18 @@ def require_role_on(user: User, unit: Unit, roles: Iterable[str]) -> None:
 def require_administrator(user: User) -> None:
     if not user.has_role(Role.ADMINISTRATOR):
         raise PermissionDenied
+
+
+def visible_unit_of_year(user: User, code: str, year: int) -> Unit:
+    """The unit the code names in ``year`` (at its end, else at some time in it), among the
+    units the user may see; 404 otherwise."""
+    units = Unit.objects.visible_to(user)
+    for attempt in (
+        lambda: units.at(code, datetime.date(year, 12, 31)),
+        lambda: units.during(code, datetime.date(year, 1, 1), datetime.date(year, 12, 31)),
+    ):
+        try:
+            return attempt()
+        except CodeError:
+            continue
+    raise Http404

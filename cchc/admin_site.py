@@ -33,4 +33,6 @@ class CchcAdminSite(admin.AdminSite):
     index_title = _("Administration")
 
     def autocomplete_view(self, request: HttpRequest) -> HttpResponse:
-        return UnitAwareAutocomplete.as_view(admin_site=self)(request)
+        response = UnitAwareAutocomplete.as_view(admin_site=self)(request)
+        assert isinstance(response, HttpResponse)
+        return response

@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q, Value
-from django.db.models.functions import Concat, Substr
+from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Cast, Concat, LPad, Substr
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -60,7 +61,7 @@ def _named(units: Iterable[Unit]) -> str:
     return "; ".join(f"{unit} ({life_text(unit.valid_from, unit.valid_to)})" for unit in units)
 
 
-def unknown_code(code: str, carriers: list[Unit], when: str = "") -> CodeError:
+def unknown_code(code: str, carriers: Sequence[Unit], when: str = "") -> CodeError:
     if not carriers:
         return CodeError(gettext("There is no unit with code %(code)s.") % {"code": code})
     return CodeError(
@@ -70,7 +71,7 @@ def unknown_code(code: str, carriers: list[Unit], when: str = "") -> CodeError:
     )
 
 
-def ambiguous_code(code: str, carriers: list[Unit]) -> CodeError:
+def ambiguous_code(code: str, carriers: Sequence[Unit]) -> CodeError:
     return CodeError(
         gettext("The code %(code)s names several units: %(units)s. Say which by a date.")
         % {"code": code, "units": _named(carriers)},
@@ -108,6 +109,14 @@ UNIT_KIND_VIETNAMESE: dict[str, str] = {
 }
 
 
+# How a unit's name is written: "Thành phố Hà Nội", not "Thành phố trực thuộc trung ương Hà Nội".
+NAME_PREFIX: dict[str, str] = {
+    **UNIT_KIND_VIETNAMESE,
+    UnitKind.CENTRAL_CITY: "Thành phố",
+    UnitKind.PROVINCIAL_CITY: "Thành phố",
+}
+
+
 def parse_unit_kind(text: str) -> str | None:
     """Return the kind for its code or its Vietnamese name (any case), or None."""
     wanted = text.strip().casefold()
@@ -133,10 +142,10 @@ class UnitQuerySet(models.QuerySet["Unit"]):
     def at(self, code: str, day: datetime.date) -> Unit:
         """The unit that carries ``code`` on ``day``; ``CodeError`` naming the units that
         carry it at other times when none does then."""
-        found = list(self.filter(code=code).in_force_on(day)[:2])
+        found: list[Unit] = list(self.filter(code=code).in_force_on(day)[:2])
         if len(found) == 1:
             return found[0]
-        carriers = list(self.filter(code=code).order_by("valid_from"))
+        carriers: list[Unit] = list(self.filter(code=code).order_by("valid_from"))
         if found:  # two at once cannot be stored; a queryset of several trees might hold them
             raise ambiguous_code(code, carriers)
         raise unknown_code(
@@ -146,7 +155,7 @@ class UnitQuerySet(models.QuerySet["Unit"]):
     def during(self, code: str, first: datetime.date, last: datetime.date) -> Unit:
         """The one unit carrying ``code`` at some time from ``first`` to ``last``; refused,
         naming them, when several did (a range across a reform)."""
-        carriers = list(self.filter(code=code).order_by("valid_from"))
+        carriers: list[Unit] = list(self.filter(code=code).order_by("valid_from"))
         found = [u for u in carriers if u.valid_from <= last and (u.valid_to or FOREVER) >= first]
         if len(found) == 1:
             return found[0]
@@ -161,7 +170,7 @@ class UnitQuerySet(models.QuerySet["Unit"]):
     def by_code(self, code: str) -> Unit:
         """The unit with ``code`` where no date applies: refused, naming every unit that
         carries it and its span, when the code was reused."""
-        carriers = list(self.filter(code=code).order_by("valid_from")[:10])
+        carriers: list[Unit] = list(self.filter(code=code).order_by("valid_from")[:10])
         if len(carriers) == 1:
             return carriers[0]
         if carriers:
@@ -176,24 +185,33 @@ class UnitQuerySet(models.QuerySet["Unit"]):
 
     def create_in_tree(self, units: list[Unit], batch_size: int = 2000) -> list[Unit]:
         """Insert many units at once (their parents already stored, or earlier in the list),
-        with their tree paths; a few queries whatever their number."""
+        with their tree paths: one insert per batch and one update per tree level, whatever
+        their number."""
         for unit in units:
             unit.search_name = search_key(unit.name)
             unit.path, unit.depth = "", 0
-        created = self.bulk_create(units, batch_size=batch_size)
+        created: list[Unit] = Unit.objects.bulk_create(units, batch_size=batch_size)
         by_pk = {unit.pk: unit for unit in created}
-        parents = {
-            p.pk: p
-            for p in Unit.objects.filter(
-                pk__in={u.parent_id for u in created if u.parent_id and u.parent_id not in by_pk}
-            )
-        }
+        outside = {u.parent_id for u in created if u.parent_id and u.parent_id not in by_pk}
+        parents = {p.pk: p for p in Unit.objects.filter(pk__in=outside)}
+        levels: dict[int, list[int]] = defaultdict(list)
         for unit in created:  # parents before children: a parent's path is known first
             parent = by_pk.get(unit.parent_id) or parents.get(unit.parent_id)  # type: ignore[arg-type]
             prefix = parent.path if parent is not None else PATH_SEPARATOR
             unit.path = f"{prefix}{path_segment(unit.pk)}{PATH_SEPARATOR}"
             unit.depth = unit.path.count(PATH_SEPARATOR) - 2
-        self.bulk_update(created, ["path", "depth"], batch_size=batch_size)
+            levels[unit.depth].append(unit.pk)
+        segment = Concat(
+            LPad(Cast("pk", models.CharField()), PATH_DIGITS, Value("0")), Value(PATH_SEPARATOR)
+        )
+        parent_path = Subquery(Unit.objects.filter(pk=OuterRef("parent_id")).values("path")[:1])
+        for depth in sorted(levels):  # in the database, level by level
+            path = Concat(parent_path, segment) if depth else Concat(Value(PATH_SEPARATOR), segment)
+            keys = levels[depth]
+            for start in range(0, len(keys), 10000):
+                Unit.objects.filter(pk__in=keys[start : start + 10000]).update(
+                    path=path, depth=depth
+                )
         return created
 
     def search(self, text: str) -> UnitQuerySet:
@@ -293,7 +311,7 @@ class Unit(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{UNIT_KIND_VIETNAMESE.get(self.kind, '')} {self.name}".strip()
+        return f"{NAME_PREFIX.get(self.kind, '')} {self.name}".strip()
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         old_path = self.path

@@ -213,3 +213,57 @@ def inheritances(successors: Iterable[int]) -> dict[int, list[Inheritance]]:
         if found:
             closure[start] = list(found.values())
     return closure
+
+
+def divided_links(
+    reorganisation: Reorganisation, units: Iterable[Unit]
+) -> dict[Unit, list[Lineage]]:
+    """The units the reorganisation divided between several successors (among ``units``),
+    each with its links to its successors, the main one first."""
+    links = (
+        Lineage.objects.filter(reorganisation=reorganisation, predecessor__in=units)
+        .select_related("predecessor", "successor")
+        .order_by("predecessor__path", "-main", "successor__code")
+    )
+    by_predecessor: dict[Unit, list[Lineage]] = defaultdict(list)
+    for link in links:
+        by_predecessor[link.predecessor].append(link)
+    return {unit: found for unit, found in by_predecessor.items() if len(found) > 1}
+
+
+@transaction.atomic
+def set_division(
+    reorganisation: Reorganisation, rule: str, shares: dict[int, Decimal | None]
+) -> None:
+    """Choose how divided units' figures and results follow the reorganisation, and the
+    shares (in %) each successor takes. The shares of one divided unit are all given or all
+    left empty, and add up to 100. Refused with every problem; nothing changes then."""
+    if rule not in Reorganisation.DivisionRule.values:
+        raise ValidationError(_("Choose how a divided unit's figures go."))
+    links = {
+        link.pk: link
+        for link in Lineage.objects.filter(
+            reorganisation=reorganisation, pk__in=shares
+        ).select_related("predecessor")
+    }
+    by_predecessor: dict[int, list[Lineage]] = defaultdict(list)
+    for pk, link in links.items():
+        link.share = shares[pk]
+        by_predecessor[link.predecessor_id].append(link)
+    problems = []
+    for group in by_predecessor.values():
+        given = [link.share for link in group if link.share is not None]
+        if given and (len(given) != len(group) or sum(given) != 100):
+            problems.append(
+                _("%(unit)s: give every successor's share, adding up to 100%% (now %(sum)s%%).")
+                % {"unit": group[0].predecessor, "sum": sum(given, Decimal(0)).normalize()}
+            )
+        if any(share is not None and not 0 <= share <= 100 for share in given):
+            problems.append(
+                _("%(unit)s: a share lies between 0 and 100.") % {"unit": group[0].predecessor}
+            )
+    if problems:
+        raise ValidationError(problems)
+    Lineage.objects.bulk_update(list(links.values()), ["share"])
+    reorganisation.division_rule = rule
+    reorganisation.save(update_fields=["division_rule"])

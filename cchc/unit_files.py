@@ -441,6 +441,7 @@ def import_units(table: Table, user: User) -> ImportSummary:
             return None
         if known.key in written:
             return written[known.key]
+        assert known.pk is not None  # not written by the file: stored already
         return Unit.objects.get(pk=known.pk)
 
     with transaction.atomic():

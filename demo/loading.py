@@ -1,127 +1,84 @@
-"""Demo data (outside the core: it uses every app): Quảng Trị province before and after the July 2025 reform, and one user per role.
-
-Names are the real ones of Vĩnh Linh and Gio Linh districts; codes and the grouping of the
-2025 mergers are illustrative.
+"""Demo data (outside the core: it uses every app): the real units of Quảng Trị and Quảng
+Bình with their official codes before and after the reform of 1 July 2025 (new Quảng Trị is
+44, which was Quảng Bình's), one user per role, the criteria sets of Vĩnh Linh district's 18
+communes and townships, dossier figures, and a published 2021 round. Scores and dossier
+figures are generated, not real.
 """
 
 from __future__ import annotations
 
 import datetime
 import random
+from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
-from cchc.models import Role, RoleAssignment, Unit, UnitKind, User
+from cchc.models import Role, RoleAssignment, Unit, User
+from cchc.official_map import REFORM_DAY, load_official_units
 
 DEMO_PASSWORD = "cchc-demo-2025"
-REFORM_DAY = datetime.date(2025, 7, 1)
-LAST_DAY_BEFORE_REFORM = datetime.date(2025, 6, 30)
-OLD_START = datetime.date(2020, 1, 1)
-PROVINCE_START = datetime.date(1989, 7, 1)
+PROVINCES = {"44", "45"}  # old Quảng Bình and Quảng Trị, and the new Quảng Trị
+VINH_LINH = "464"  # the old district, until 30/06/2025
+OLD_QUANG_TRI = "45"
+NEW_QUANG_TRI = "44"  # from 01/07/2025
+BEFORE = datetime.date(2022, 12, 31)
+AFTER = datetime.date(2025, 7, 1)
 
-PROVINCE = ("45", "Quảng Trị", UnitKind.PROVINCE)
-DISTRICTS = [("464", "Vĩnh Linh", UnitKind.DISTRICT), ("466", "Gio Linh", UnitKind.DISTRICT)]
-
-VINH_LINH_COMMUNES = [
-    ("19339", "Hồ Xá", UnitKind.TOWNSHIP),
-    ("19342", "Bến Quan", UnitKind.TOWNSHIP),
-    ("19345", "Cửa Tùng", UnitKind.TOWNSHIP),
-    ("19348", "Vĩnh Thái", UnitKind.COMMUNE),
-    ("19351", "Vĩnh Tú", UnitKind.COMMUNE),
-    ("19354", "Vĩnh Chấp", UnitKind.COMMUNE),
-    ("19357", "Vĩnh Trung", UnitKind.COMMUNE),
-    ("19360", "Vĩnh Kim", UnitKind.COMMUNE),
-    ("19363", "Vĩnh Hiền", UnitKind.COMMUNE),
-    ("19366", "Vĩnh Hòa", UnitKind.COMMUNE),
-    ("19369", "Vĩnh Thủy", UnitKind.COMMUNE),
-    ("19372", "Vĩnh Lâm", UnitKind.COMMUNE),
-    ("19375", "Vĩnh Long", UnitKind.COMMUNE),
-    ("19378", "Vĩnh Sơn", UnitKind.COMMUNE),
-    ("19381", "Vĩnh Giang", UnitKind.COMMUNE),
-    ("19384", "Vĩnh Hà", UnitKind.COMMUNE),
-    ("19387", "Vĩnh Khê", UnitKind.COMMUNE),
-    ("19390", "Vĩnh Ô", UnitKind.COMMUNE),
-]
-GIO_LINH_COMMUNES = [
-    ("19405", "Gio Linh", UnitKind.TOWNSHIP),
-    ("19408", "Cửa Việt", UnitKind.TOWNSHIP),
-    ("19411", "Gio Mỹ", UnitKind.COMMUNE),
-    ("19414", "Gio Hải", UnitKind.COMMUNE),
-    ("19417", "Gio Quang", UnitKind.COMMUNE),
-]
-# New commune (code, name) ← the codes of the communes merged into it on 1 July 2025.
-MERGERS_2025 = [
-    (("45101", "Vĩnh Linh"), ["19339", "19375", "19354", "19360"]),
-    (("45104", "Cửa Tùng"), ["19345", "19381", "19348"]),
-    (("45107", "Vĩnh Hoàng"), ["19351", "19357", "19363"]),
-    (("45110", "Vĩnh Thủy"), ["19369", "19366", "19372", "19378"]),
-    (("45113", "Bến Quan"), ["19342", "19384", "19387", "19390"]),
-    (("45116", "Gio Linh"), ["19405", "19411"]),
-    (("45119", "Cửa Việt"), ["19408", "19414", "19417"]),
-]
-
+# username, full name, role, unit code, day on which the code is read, is staff
 DEMO_USERS = [
-    # username, full name, role, unit code, is staff
-    ("admin", "Quản trị hệ thống", Role.ADMINISTRATOR, "45", True),
-    ("thamdinh", "Chuyên viên Phòng Nội vụ Vĩnh Linh", Role.APPRAISER, "464", False),
-    ("thamdinh_tinh", "Chuyên viên Sở Nội vụ Quảng Trị", Role.APPRAISER, "45", False),
-    ("lanhdao", "Lãnh đạo UBND huyện Vĩnh Linh", Role.LEADER, "464", False),
-    ("canbo_vinhlong", "Công chức CCHC xã Vĩnh Long", Role.OFFICER, "19375", False),
-    ("canbo_vinhthai", "Công chức CCHC xã Vĩnh Thái", Role.OFFICER, "19348", False),
+    ("admin", "Quản trị hệ thống", Role.ADMINISTRATOR, NEW_QUANG_TRI, AFTER, True),
+    ("thamdinh", "Chuyên viên Phòng Nội vụ Vĩnh Linh", Role.APPRAISER, VINH_LINH, BEFORE, False),
+    (
+        "thamdinh_tinh",
+        "Chuyên viên Sở Nội vụ Quảng Trị",
+        Role.APPRAISER,
+        NEW_QUANG_TRI,
+        AFTER,
+        False,
+    ),
+    ("lanhdao", "Lãnh đạo UBND huyện Vĩnh Linh", Role.LEADER, VINH_LINH, BEFORE, False),
+    ("canbo_vinhlong", "Công chức CCHC xã Vĩnh Long", Role.OFFICER, "19387", BEFORE, False),
+    ("canbo_vinhthai", "Công chức CCHC xã Vĩnh Thái", Role.OFFICER, "19369", BEFORE, False),
+]
+# The province's appraisers and administrators work on the old province's results too.
+EXTRA_ROLES = [
+    ("admin", Role.ADMINISTRATOR, OLD_QUANG_TRI, BEFORE),
+    ("thamdinh_tinh", Role.APPRAISER, OLD_QUANG_TRI, BEFORE),
 ]
 
 
-def _unit(
-    code: str,
-    name: str,
-    kind: str,
-    parent: Unit | None,
-    start: datetime.date,
-    end: datetime.date | None,
-) -> Unit:
-    unit, _ = Unit.objects.update_or_create(
-        code=code,
-        defaults={
-            "name": name,
-            "kind": kind,
-            "parent": parent,
-            "valid_from": start,
-            "valid_to": end,
-        },
-    )
-    return unit
+def _unit(code: str, day: datetime.date) -> Unit:
+    return Unit.objects.at(code, day)
+
+
+def vinh_linh_communes() -> list[Unit]:
+    """The 18 communes and townships of the old Vĩnh Linh district."""
+    return list(_unit(VINH_LINH, BEFORE).children.order_by("code"))
 
 
 @transaction.atomic
 def load_demo() -> list[tuple[str, str, str]]:
-    """Create or refresh the demo units and users; returns (username, role, unit) rows."""
-    province = _unit(*PROVINCE, None, PROVINCE_START, None)
-    by_code: dict[str, Unit] = {}
-    for (code, name, kind), communes in zip(
-        DISTRICTS, [VINH_LINH_COMMUNES, GIO_LINH_COMMUNES], strict=True
-    ):
-        district = _unit(code, name, kind, province, OLD_START, LAST_DAY_BEFORE_REFORM)
-        by_code[code] = district
-        for commune in communes:
-            by_code[commune[0]] = _unit(*commune, district, OLD_START, LAST_DAY_BEFORE_REFORM)
-    for (code, name), old_codes in MERGERS_2025:
-        merged = _unit(code, name, UnitKind.COMMUNE, province, REFORM_DAY, None)
-        merged.predecessors.set([by_code[old] for old in old_codes])
-
+    """Create or refresh the demo; returns (username, role, unit) rows."""
+    load_official_units(PROVINCES)
     _load_demo_criteria()
     _load_demo_dossiers()
     rows = []
-    for username, full_name, role, unit_code, is_staff in DEMO_USERS:
+    for username, full_name, role, unit_code, day, is_staff in DEMO_USERS:
         user, _ = User.objects.get_or_create(username=username)
         user.full_name = full_name
         user.is_staff = is_staff
         user.is_superuser = username == "admin"
         user.set_password(DEMO_PASSWORD)
         user.save()
-        unit = Unit.objects.get(code=unit_code)
+        unit = _unit(unit_code, day)
         RoleAssignment.objects.get_or_create(user=user, unit=unit, role=role)
         rows.append((username, str(Role(role).label), str(unit)))
+    for username, role, unit_code, day in EXTRA_ROLES:
+        RoleAssignment.objects.get_or_create(
+            user=User.objects.get(username=username), unit=_unit(unit_code, day), role=role
+        )
     _open_demo_assessments()
     _publish_demo_2021()
     return rows
@@ -133,37 +90,41 @@ DEMO_CRITERIA_TITLE = "Bộ tiêu chí đánh giá Chỉ số CCHC cấp xã nă
 
 def _load_demo_criteria() -> None:
     """The fixture criteria set: 2022 for Vĩnh Linh's communes (published) and a 2025 draft
-    copy for the communes of the province after the reform."""
+    copy for the communes and wards of the new province, phường ranked apart."""
     from cchc.spreadsheets import read_table
     from scoring.criteria.sets import (
         SetDetails,
         copy_criteria_set,
         import_criteria_set,
         publish_criteria_set,
+        set_ranking_groups,
     )
     from scoring.models import CriteriaSet
 
+    district = _unit(VINH_LINH, BEFORE)
     title = DEMO_CRITERIA_TITLE.format(year=2022)
-    existing = CriteriaSet.objects.filter(year=2022, scope__code="464", title=title).first()
+    existing = CriteriaSet.objects.filter(year=2022, scope=district, title=title).first()
     if existing is None:
         existing, _ = import_criteria_set(
             read_table(FIXTURES / "bo-tieu-chi-cap-xa.xlsx"),
             SetDetails(
                 year=2022,
                 title=title,
-                scope=Unit.objects.get(code="464"),
+                scope=district,
                 decision_number="215/QĐ-UBND",
                 decision_date=datetime.date(2022, 3, 15),
             ),
         )
         publish_criteria_set(existing)
-    province = Unit.objects.get(code="45")
+    province = _unit(NEW_QUANG_TRI, AFTER)
     title_2025 = DEMO_CRITERIA_TITLE.format(year=2025)
     if not CriteriaSet.objects.filter(year=2025, scope=province, title=title_2025).exists():
         copy = copy_criteria_set(existing, 2025, title_2025)
         copy.scope = province
         copy.issuer = province
-        copy.save(update_fields=["scope", "issuer"])
+        copy.unit_kinds = ["xa", "phuong", "dac_khu"]
+        copy.save(update_fields=["scope", "issuer", "unit_kinds"])
+        set_ranking_groups(copy, [("Phường", ["phuong"]), ("Xã và đặc khu", ["xa", "dac_khu"])])
 
 
 def _demo_counts(generator: random.Random) -> dict[str, int]:
@@ -196,61 +157,75 @@ def _demo_counts(generator: random.Random) -> dict[str, int]:
 
 
 def _load_demo_dossiers() -> None:
-    """Monthly figures: the old communes for 2022 and January–June 2025, the merged ones after."""
+    """Monthly figures: Vĩnh Linh's old communes for 2022 and January–June 2025, and the new
+    communes that replaced them from July to October 2025."""
     from dossiers.models import DossierStatistics
+    from dossiers.periods import Period, PeriodKind
 
     generator = random.Random(2022)
-    old = [code for code, _name, _kind in VINH_LINH_COMMUNES + GIO_LINH_COMMUNES]
-    months = [(code, 2022, month) for code in old for month in range(1, 13)]
-    months += [(code, 2025, month) for code in old for month in range(1, 7)]
-    months += [
-        (new_code, 2025, month)
-        for (new_code, _name), _olds in MERGERS_2025
-        for month in range(7, 11)
-    ]
-    units = {
-        unit.code: unit for unit in Unit.objects.filter(code__in={code for code, _, _ in months})
-    }
-    for code, year, month in months:
-        counts = _demo_counts(generator)
-        DossierStatistics.objects.get_or_create(
-            unit=units[code], period_kind="month", year=year, number=month, defaults=counts
+    old = vinh_linh_communes()
+    new = list(
+        Unit.objects.filter(predecessors__in=old, valid_from=REFORM_DAY).distinct().order_by("code")
+    )
+    months = [(unit, 2022, month) for unit in old for month in range(1, 13)]
+    months += [(unit, 2025, month) for unit in old for month in range(1, 7)]
+    months += [(unit, 2025, month) for unit in new for month in range(7, 11)]
+    existing = set(
+        DossierStatistics.objects.filter(unit__in=old + new).values_list(
+            "unit_id", "year", "number"
         )
+    )
+    rows = []
+    for unit, year, month in months:
+        counts = _demo_counts(generator)  # drawn for every month: the figures stay the same
+        if (unit.pk, year, month) in existing:
+            continue
+        period = Period(year, PeriodKind.MONTH, month)
+        rows.append(
+            DossierStatistics(
+                unit=unit,
+                period_kind=period.kind.value,
+                year=year,
+                number=month,
+                period_start=period.start,
+                period_end=period.end,
+                **counts,
+            )
+        )
+    DossierStatistics.objects.bulk_create(rows)
 
 
 def _open_demo_assessments() -> None:
     """The 2022 self-assessment open for Vĩnh Linh's communes, with two months to go."""
-    from django.utils import timezone
-
     from scoring.assessment.self_assessment import open_assessments
     from scoring.models import CriteriaSet
 
     criteria_set = CriteriaSet.objects.get(
-        year=2022, scope__code="464", title=DEMO_CRITERIA_TITLE.format(year=2022)
+        year=2022, scope=_unit(VINH_LINH, BEFORE), title=DEMO_CRITERIA_TITLE.format(year=2022)
     )
     if not criteria_set.assessments.exists():
         admin = User.objects.get(username="admin")
         open_assessments(criteria_set, timezone.now() + datetime.timedelta(days=60), admin)
 
 
+DEMO_RANK_OF_VINH_LONG = 17  # as the demo's 2021 decision ranks it
+
+
 def _publish_demo_2021() -> None:
     """A published 2021 round for Vĩnh Linh's communes, so that leaders have a ranking, a
-    decision and a trend to read. Scores are generated, not real."""
-    from decimal import Decimal
-
-    from django.utils import timezone
-
+    decision and a trend to read; Xã Vĩnh Long is 17th of 18. Scores are generated."""
     from scoring.assessment.results import refresh_result
     from scoring.criteria.sets import copy_criteria_set, publish_criteria_set
     from scoring.models import Assessment, AssessmentItem, CriteriaSet, Decision
     from scoring.models.assessments import AssessmentState
     from scoring.publication.published import publish_results
 
+    district = _unit(VINH_LINH, BEFORE)
     title = DEMO_CRITERIA_TITLE.format(year=2021)
-    if CriteriaSet.objects.filter(year=2021, scope__code="464", title=title).exists():
+    if CriteriaSet.objects.filter(year=2021, scope=district, title=title).exists():
         return
     source = CriteriaSet.objects.get(
-        year=2022, scope__code="464", title=DEMO_CRITERIA_TITLE.format(year=2022)
+        year=2022, scope=district, title=DEMO_CRITERIA_TITLE.format(year=2022)
     )
     criteria_set = copy_criteria_set(source, 2021, title)
     criteria_set.decision_number, criteria_set.decision_date = (
@@ -263,36 +238,48 @@ def _publish_demo_2021() -> None:
         c for c in criteria_set.criteria.all() if c.method and c.method not in ("bonus", "penalty")
     ]
     generator = random.Random(2021)
-    for code, _name, _kind in VINH_LINH_COMMUNES:
-        assessment = Assessment.objects.create(
-            unit=Unit.objects.get(code=code),
-            criteria_set=criteria_set,
-            state=AssessmentState.APPROVED,
-            deadline=timezone.now(),
-        )
-        items = []
+    scored: list[list[Decimal]] = []
+    while len(scored) < 18:  # eighteen different totals: no tie in the demo's ranking
+        points = []
         for criterion in leaves:
             share = generator.choices(
                 [Decimal(1), Decimal("0.5"), Decimal(0)], weights=[82, 13, 5]
             )[0]
-            points = (
+            value = (
                 (criterion.max_score * share).quantize(Decimal("0.5"))
                 if criterion.max_score >= 1
                 else criterion.max_score * share
             )
-            points = min(points, criterion.max_score)
-            reason = "" if points == criterion.max_score else "Chưa đầy đủ tài liệu kiểm chứng"
-            items.append(
+            points.append(min(value, criterion.max_score))
+        if sum(points) not in {sum(other) for other in scored}:
+            scored.append(points)
+    scored.sort(key=sum, reverse=True)
+    communes = vinh_linh_communes()
+    vinh_long = next(u for u in communes if u.code == "19387")
+    order = [u for u in communes if u != vinh_long]
+    order.insert(DEMO_RANK_OF_VINH_LONG - 1, vinh_long)
+    for unit, points in zip(order, scored, strict=True):
+        assessment = Assessment.objects.create(
+            unit=unit,
+            criteria_set=criteria_set,
+            state=AssessmentState.APPROVED,
+            deadline=timezone.now(),
+        )
+        AssessmentItem.objects.bulk_create(
+            [
                 AssessmentItem(
                     assessment=assessment,
                     criterion=criterion,
                     self_points=criterion.max_score,
                     self_score=criterion.max_score,
-                    appraised_score=points,
-                    appraisal_reason=reason,
+                    appraised_score=value,
+                    appraisal_reason=""
+                    if value == criterion.max_score
+                    else "Chưa đầy đủ tài liệu kiểm chứng",
                 )
-            )
-        AssessmentItem.objects.bulk_create(items)
+                for criterion, value in zip(leaves, points, strict=True)
+            ]
+        )
         refresh_result(assessment)
     decision = Decision(
         number="5120/QĐ-UBND",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from rest_framework import serializers
 from rest_framework.routers import SimpleRouter
 
-from cchc.api import ScopedViewSet
+from cchc.api import ScopedViewSet, unit_param
 from cchc.models import User
 from dossiers.figures import COUNT_NAMES
 from dossiers.models import DossierStatistics
@@ -26,18 +27,21 @@ class DossierStatisticsSerializer(serializers.ModelSerializer):
 
 
 class DossierStatisticsViewSet(ScopedViewSet):
-    """Dossier figures of the user's units; filter with ?unit=CODE&year=YYYY."""
+    """Dossier figures of the user's units; filter with ?unit=CODE&year=YYYY (the code read
+    within that year, or on ?on=YYYY-MM-DD: codes were reused in 2025)."""
 
     serializer_class = DossierStatisticsSerializer
     queryset = DossierStatistics.objects.none()
 
     def scoped(self, user: User) -> Any:
         figures = DossierStatistics.objects.visible_to(user).select_related("unit")
-        unit, year = self.request.query_params.get("unit"), self.request.query_params.get("year")
-        if unit:
-            figures = figures.filter(unit__code=unit)
+        code, year = self.request.query_params.get("unit"), self.request.query_params.get("year")
+        first = last = None
         if year and year.isdigit():
             figures = figures.filter(year=int(year))
+            first, last = datetime.date(int(year), 1, 1), datetime.date(int(year), 12, 31)
+        if code:
+            figures = figures.filter(unit=unit_param(self.request, user, code, first, last))
         return figures.order_by("unit__path", "period_start", "period_kind")
 
 

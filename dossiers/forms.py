@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cchc.models import Unit
+from cchc.forms import UnitChoiceField
 from dossiers.figures import COUNT_FIELDS, rule_violations
 from dossiers.periods import Period
 
@@ -31,7 +31,7 @@ class PeriodField(forms.CharField):
 
 
 class FiguresForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    unit = UnitChoiceField(label=_("Unit"))
     period = PeriodField(
         label=_("Period"),
         help_text=_("2023 (year), 2023-H1 (half-year), 2023-Q1 (quarter) or 2023-03 (month)"),
@@ -95,9 +95,14 @@ class DossierFileForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    unit = forms.CharField(label=_("Unit code"))
+    unit = UnitChoiceField(label=_("Unit"))
     start = PeriodField(label=_("From period"))
     end = PeriodField(label=_("To period"))
+
+    def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["unit"].queryset = units  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

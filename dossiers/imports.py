@@ -59,12 +59,12 @@ def validate_dossier_rows(table: Table, user: User) -> list[DossierRow]:
         raise ImportRefused(errors)
     codes = {cell_text(values.get(UNIT_COLUMN)) for _, values in table.rows}
     carriers: dict[str, list[Unit]] = defaultdict(list)
-    for unit in (
+    for carrier in (
         Unit.objects.filter(code__in=codes)
         .only("id", "code", "name", "kind", "path", "valid_from", "valid_to")
         .order_by("valid_from")
     ):
-        carriers[unit.code].append(unit)
+        carriers[carrier.code].append(carrier)
     allowed_paths = None if user.is_superuser else user.role_paths(set(ENTRY_ROLES))
     has_resolved_column = RESOLVED_COLUMN in table.headers
     parsed: list[DossierRow] = []
@@ -78,7 +78,7 @@ def validate_dossier_rows(table: Table, user: User) -> list[DossierRow]:
             errors.append(RowError(number, column, message, cell_text(value), unit=code))
 
         row_ok = True
-        unit = None
+        unit: Unit | None = None
         period_text = cell_text(values.get(PERIOD_COLUMN))
         try:
             period = Period.parse(period_text)

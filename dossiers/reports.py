@@ -21,7 +21,7 @@ from django.db.models import Q, Sum
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from cchc.models import UNIT_KIND_VIETNAMESE, Unit, UnitKind, path_pks
+from cchc.models import NAME_PREFIX, Unit, UnitKind, path_pks
 from cchc.reorganisation import Inheritance, inheritances
 from cchc.spreadsheets import safe_row
 from dossiers.figures import (
@@ -97,7 +97,7 @@ class ReportRow:
     @property
     def display_name(self) -> str:
         """With the unit's type: "Huyện Vĩnh Linh" and "Xã Vĩnh Linh" are different units."""
-        kind = UNIT_KIND_VIETNAMESE.get(self.kind, "")
+        kind = NAME_PREFIX.get(self.kind, "")
         return f"{kind} {self.name}".strip()
 
     @property
@@ -224,9 +224,9 @@ def build_report(unit: Unit, start: Period, end: Period) -> Report:
                     share = taken[holder].get(link.predecessor_id, Decimal(0)) + link.weight
                     taken[holder][link.predecessor_id] = min(share, Decimal(1))
     for holder, parts in taken.items():
-        for predecessor in _outermost(set(parts), everything):
-            if predecessor in subtree_totals:
-                add_weighted(rolled[holder], subtree_totals[predecessor], parts[predecessor])
+        for outermost in _outermost(set(parts), everything):
+            if outermost in subtree_totals:
+                add_weighted(rolled[holder], subtree_totals[outermost], parts[outermost])
 
     def row(pk: int) -> ReportRow:
         info = subtree[pk]
@@ -298,7 +298,7 @@ def _inherited_notes(
         info = everything.get(link.predecessor_id)
         if info is None:
             continue
-        label = f"{UNIT_KIND_VIETNAMESE.get(info.kind, '')} {info.name}".strip()
+        label = f"{NAME_PREFIX.get(info.kind, '')} {info.name}".strip()
         notes.append(InheritedNote(label, link.weight, link.divided))
     return sorted(notes, key=lambda note: note.label)
 

@@ -10,15 +10,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from openpyxl import Workbook
 
-from cchc.access import request_user, visible_unit_or_404
-from cchc.models import Unit
+from cchc.access import request_user
+from cchc.models import CodeError, Unit, UnitQuerySet
 from cchc.spreadsheets import ImportRefused, read_table
 from dossiers.entry import StaleFigures, record_figures
 from dossiers.figures import COUNT_FIELDS, INDICATORS
@@ -39,12 +38,22 @@ def _sort_value(row: ReportRow, key: str) -> Any:
     return value if value is not None else Decimal(-1)
 
 
-def _entry_units(request: HttpRequest) -> QuerySet[Unit]:
+def _entry_units(request: HttpRequest) -> UnitQuerySet:
     user = request_user(request)
     units = Unit.objects.actionable_by(user, ENTRY_ROLES)
     if not units.exists():
         raise PermissionDenied
     return units.order_by("path")
+
+
+def _entry_unit_of(units: UnitQuerySet, code: str, period: Period | None) -> Unit:
+    """The unit a code names for the period (a code may name another unit before 2025)."""
+    try:
+        if period is not None:
+            return units.during(code, period.start, period.end)
+        return units.current(code)
+    except CodeError:
+        raise Http404 from None
 
 
 @login_required
@@ -101,12 +110,12 @@ def figures_entry(request: HttpRequest) -> HttpResponse:
         existing = None
         code, period_text = request.GET.get("unit"), request.GET.get("period")
         if code and period_text:
-            unit = get_object_or_404(units, code=code)
-            initial = {"unit": unit, "period": period_text}
             try:
                 period = Period.parse(period_text)
             except ValueError:
                 period = None
+            unit = _entry_unit_of(units, code, period)
+            initial = {"unit": unit, "period": period_text}
             if period is not None:
                 existing = DossierStatistics.objects.filter(
                     unit=unit, period_kind=period.kind.value, year=period.year, number=period.number
@@ -190,10 +199,13 @@ def figures_template(request: HttpRequest) -> HttpResponse:
 @login_required
 def dossier_report(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    form = ReportForm(request.GET or None)
+    visible = Unit.objects.visible_to(user)
+    form = ReportForm(request.GET or None, units=visible)
     report = None
+    if "unit" in request.GET and "unit" in (form.errors if request.GET else {}):
+        raise Http404  # an address naming a unit the reader may not see
     if request.GET and form.is_valid():
-        unit = visible_unit_or_404(user, form.cleaned_data["unit"])
+        unit = form.cleaned_data["unit"]
         report = build_report(unit, form.cleaned_data["start"], form.cleaned_data["end"])
         if request.GET.get("format") == "xlsx":
             response = HttpResponse(report_xlsx(report), content_type=XLSX)
@@ -208,9 +220,9 @@ def dossier_report(request: HttpRequest) -> HttpResponse:
                 key=lambda row: _sort_value(row, key), reverse=sort.startswith("-")
             )
     elif not request.GET:
-        visible = Unit.objects.visible_to(user).order_by("depth", "path").first()
-        if visible is not None:
-            form = ReportForm(initial={"unit": visible.code})
+        top = visible.order_by("depth", "path").first()
+        if top is not None:
+            form = ReportForm(initial={"unit": top}, units=visible)
     columns = [
         ("code", _("Code")),
         ("name", _("Unit")),

@@ -3,6 +3,7 @@ the pages (a ranking is opened exactly as the ranking page opens it)."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.urls import path
@@ -14,8 +15,8 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
-from cchc.api import ScopedViewSet, request_user
-from cchc.models import Unit, User
+from cchc.api import ScopedViewSet, request_user, unit_param
+from cchc.models import User
 from scoring.models import CriteriaSet
 from scoring.publication.rankings import NoRanking, RankingRequest, open_ranking, ranking_json
 
@@ -102,11 +103,16 @@ class RankingView(APIView):
         if not year_text.isdigit():
             return Response({"year": "required, e.g. 2022"}, status=400)
         parent = params.get("parent", "")
-        unit = Unit.objects.visible_to(user).filter(code=parent).first() if parent else None
-        if parent and unit is None:
-            return Response({"detail": "Not found."}, status=404)
+        year = int(year_text)
+        unit = (
+            unit_param(
+                request, user, parent, datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+            )
+            if parent
+            else None
+        )
         wanted = RankingRequest(
-            year=int(year_text),
+            year=year,
             set_pk=_number(params.get("set")),
             group_pk=_number(params.get("group")),
             decision_pk=_number(params.get("decision")),

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from cchc.models import RoleAssignment, Unit, User
-from demo.loading import MERGERS_2025, VINH_LINH_COMMUNES
+from demo.loading import vinh_linh_communes
 from tests.conftest import client_for
 
 
@@ -63,7 +63,7 @@ def test_admin_merge_action_shows_errors_and_changes_nothing(world):
     assert world.commune_a.valid_to is None
 
 
-def test_load_demo_builds_both_structures_and_is_idempotent(db):
+def test_load_demo_builds_both_structures_with_real_codes_and_is_idempotent(db):
     call_command("load_demo")
     from dossiers.models import DossierStatistics
     from scoring.models import CriteriaSet
@@ -76,21 +76,22 @@ def test_load_demo_builds_both_structures_and_is_idempotent(db):
     first = counts()
     call_command("load_demo")
     assert counts() == first
-    assert first[3:] == [3, 23 * 18 + 7 * 4]  # sets of 2021, 2022 and 2025; monthly figures
-    vinh_linh = Unit.objects.get(code="464")
-    assert vinh_linh.children.count() == len(VINH_LINH_COMMUNES) == 18
-    before = (
-        Unit.objects.in_force_on(datetime.date(2025, 6, 30))
-        .filter(kind__in=["xa", "thi_tran"])
-        .count()
+    before, after = datetime.date(2025, 6, 30), datetime.date(2025, 7, 1)
+    vinh_linh = Unit.objects.at("464", before)
+    assert [u.code for u in vinh_linh.children.order_by("code")][:3] == ["19363", "19366", "19369"]
+    assert vinh_linh.children.count() == len(vinh_linh_communes()) == 18
+    assert (Unit.objects.at("44", before).name, Unit.objects.at("44", after).name) == (
+        "Quảng Bình",
+        "Quảng Trị",
     )
-    after = (
-        Unit.objects.in_force_on(datetime.date(2025, 7, 1))
-        .filter(kind__in=["xa", "thi_tran"])
-        .count()
-    )
-    assert (before, after) == (23, len(MERGERS_2025))
-    new_vinh_linh = Unit.objects.get(code="45101")
-    assert "Vĩnh Long" in {unit.name for unit in new_vinh_linh.all_predecessors()}
+    new_vinh_linh = Unit.objects.at("19363", after)
+    assert sorted(u.name for u in new_vinh_linh.predecessors.all()) == [
+        "Hồ Xá",
+        "Vĩnh Chấp",
+        "Vĩnh Long",
+    ]
+    in_force = Unit.objects.in_force_on(after).filter(parent=Unit.objects.at("44", after))
+    assert in_force.count() == 78  # 119 + 145 communes of the two old provinces → 78
+    assert first[3] == 3  # the sets of 2021, 2022 and 2025
     for role in ["officer", "appraiser", "leader", "administrator"]:
         assert RoleAssignment.objects.filter(role=role).exists()

@@ -22,7 +22,7 @@ def form_data(unit, period="2023-Q1", version="", **counts):
         new_received=100, resolved_early=30, resolved_on_time=60, resolved_late=5, pending_within=5
     )
     data.update(counts)
-    return {"unit": unit.pk, "period": period, "version": version, **data}
+    return {"unit_1": unit.pk, "period": period, "version": version, **data}
 
 
 def test_officer_enters_figures_for_own_commune(world):

@@ -5,6 +5,7 @@ here fails ``test_every_address_with_an_object_has_a_case``."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
-from cchc.models import Job, Role, UnitKind
+from cchc.models import Job, Lineage, Reorganisation, Role, UnitKind
 from dossiers.models import DossierStatistics
 from scoring.assessment.evidence import link_evidence
 from scoring.models import (
@@ -38,6 +39,7 @@ class Side:
     """The objects of one side (inside the roles' scope, or outside it)."""
 
     unit_code: str
+    unit_pk: int
     set_pk: int
     assessment_pk: int
     criterion_pk: int
@@ -46,6 +48,7 @@ class Side:
     evidence_pk: int
     link_pk: int
     figures_pk: int
+    reorganisation_pk: int
     jobs: dict[str, int]
 
 
@@ -69,8 +72,14 @@ def _side(world, district, commune, admin, users: dict[str, Any], number: str) -
         unit=commune, period_kind="year", year=2022, new_received=1, resolved_on_time=1
     )
     jobs = {role: _finished_job(user).pk for role, user in users.items()}
+    reorganisation = Reorganisation.objects.create(
+        effective=datetime.date(2030, 1, 1 if district.code == "464" else 2), name=number
+    )
+    successor = make_unit("Kế thừa", parent=district, valid_from=datetime.date(2030, 1, 1))
+    Lineage.objects.create(successor=successor, predecessor=commune, reorganisation=reorganisation)
     return Side(
         unit_code=commune.code,
+        unit_pk=district.pk,
         set_pk=criteria_set.pk,
         assessment_pk=assessment.pk,
         criterion_pk=item.criterion_id,
@@ -79,6 +88,7 @@ def _side(world, district, commune, admin, users: dict[str, Any], number: str) -
         evidence_pk=evidence.pk,
         link_pk=link.pk,
         figures_pk=figures.pk,
+        reorganisation_pk=reorganisation.pk,
         jobs=jobs,
     )
 
@@ -122,6 +132,10 @@ CASES: dict[str, Case] = {
     "job_page": Case(lambda s, role: {"pk": s.jobs[role]}),
     "job_download": Case(lambda s, role: {"pk": s.jobs[role]}),
     "unit_detail": Case(lambda s, _role: {"code": s.unit_code}),
+    "unit_children": Case(lambda s, _role: {"pk": s.unit_pk}),
+    "reorganisation_page": Case(
+        lambda s, _role: {"pk": s.reorganisation_pk}, write=True, data=lambda s: {"rule": "main"}
+    ),
     "criteria_set_detail": Case(lambda s, _role: {"pk": s.set_pk}),
     "criteria_export": Case(lambda s, _role: {"pk": s.set_pk}),
     "criteria_copy": Case(

@@ -8,7 +8,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from cchc.models import Unit, User
+from cchc.models import Lineage, Unit, User
 from cchc.spreadsheets import ImportRefused, read_table
 from cchc.unit_files import COLUMNS, export_units, import_units
 from tests.spreadsheet_files import csv_bytes, xlsx_bytes
@@ -159,7 +159,7 @@ def test_export_then_import_is_unchanged_and_rebuilds_an_empty_database(db):
         )
 
     before = snapshot()
-    Unit.predecessors.through.objects.all().delete()
+    Lineage.objects.all().delete()
     for unit in Unit.objects.order_by("-depth"):
         unit.delete()
     assert Unit.objects.count() == 0

@@ -35,7 +35,12 @@ def test_appraiser_sees_communes_of_own_district_only(world):
     assert client.get(reverse("unit_detail", args=[world.commune_b.code])).status_code == 200
     assert client.get(reverse("unit_detail", args=[world.other_commune.code])).status_code == 404
     listed = client.get(reverse("unit_list")).context["page"].object_list
-    assert {unit.code for unit in listed} == {"464", "19375", "19348"}
+    assert [unit.code for unit in listed] == ["464"]  # the top of the tree the appraiser sees
+    children = client.get(reverse("unit_children", args=[world.district.pk])).context["children"]
+    assert {unit.code for unit in children} == {"19375", "19348"}
+    searched = client.get(reverse("unit_list"), {"q": "vinh"}).context["page"].object_list
+    assert {unit.code for unit in searched} == {"464", "19375", "19348"}  # not Gio Linh's
+    assert client.get(reverse("unit_children", args=[world.other_district.pk])).status_code == 404
 
 
 def test_unit_list_of_officer_lists_only_own_unit(world):
@@ -110,9 +115,15 @@ def test_unit_list_runs_a_bounded_number_of_queries(world, django_assert_max_num
     for number in range(150):
         make_unit(f"Xã {number}", parent=world.district)
     client = client_for(world.admin)
-    with django_assert_max_num_queries(6):
-        response = client.get(reverse("unit_list"))
+    with django_assert_max_num_queries(7):
+        response = client.get(reverse("unit_list"), {"q": "xa"})
     assert len(response.context["page"].object_list) == 100
+    with django_assert_max_num_queries(7):
+        response = client.get(reverse("unit_children", args=[world.district.pk]))
+    assert len(response.context["children"]) == 152
+    with django_assert_max_num_queries(7):
+        response = client.get(reverse("unit_list"))
+    assert [unit.code for unit in response.context["page"].object_list] == ["45"]
 
 
 def test_unit_detail_runs_a_bounded_number_of_queries(world, django_assert_max_num_queries):

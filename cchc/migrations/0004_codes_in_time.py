@@ -32,8 +32,9 @@ POSTGRESQL_TRIGGERS = [
     """
     CREATE FUNCTION cchc_unit_code_once() RETURNS trigger AS $$
     BEGIN
-        -- One code at a time: two transactions adding the same code wait for each other.
-        PERFORM pg_advisory_xact_lock(hashtext('cchc_unit_code:' || NEW.code));
+        -- Transactions writing units' codes and spans take turns (one lock, however many
+        -- rows), so that two cannot each add the same code unseen by the other.
+        PERFORM pg_advisory_xact_lock(hashtext('cchc_unit_code'));
         IF EXISTS (
             SELECT 1 FROM cchc_unit other WHERE other.code = NEW.code AND other.id <> NEW.id
             AND other.valid_from <= COALESCE(NEW.valid_to, 'infinity'::date)
@@ -63,15 +64,20 @@ DROP = {
 }
 
 
+def _run(schema_editor, statements):
+    # Straight to the cursor: the function's "%" placeholders are PostgreSQL's, not Python's.
+    with schema_editor.connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+
+
 def create_triggers(apps, schema_editor):
     statements = {"sqlite": SQLITE_TRIGGERS, "postgresql": POSTGRESQL_TRIGGERS}
-    for statement in statements.get(schema_editor.connection.vendor, []):
-        schema_editor.execute(statement)
+    _run(schema_editor, statements.get(schema_editor.connection.vendor, []))
 
 
 def drop_triggers(apps, schema_editor):
-    for statement in DROP.get(schema_editor.connection.vendor, []):
-        schema_editor.execute(statement)
+    _run(schema_editor, DROP.get(schema_editor.connection.vendor, []))
 
 
 def copy_lineage(apps, schema_editor):

@@ -83,7 +83,11 @@ class ScoreFile:
         if self.errors:
             raise ImportRefused(self.errors)
         codes = {cell_text(values.get(UNIT)) for _, values in table.rows}
-        self.units = {unit.code: unit for unit in Unit.objects.filter(code__in=codes)}
+        # A year's set scores the units in force at its end: a code is read on that day.
+        self.units = {
+            unit.code: unit
+            for unit in Unit.objects.filter(code__in=codes).in_force_on(datetime.date(year, 12, 31))
+        }
         self.sets = list(
             CriteriaSet.objects.filter(
                 year=year, status=CriteriaSet.Status.PUBLISHED

@@ -8,7 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cchc.models import Unit, UnitKind
+from cchc.forms import UnitChoiceField
+from cchc.models import UnitKind
 from scoring.criteria.sets import COMMUNE_KINDS, DEFAULT_BANDS, parse_bands
 from scoring.models import CriteriaSet
 
@@ -23,9 +24,7 @@ class CriteriaImportForm(forms.Form):
     )
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     title = forms.CharField(label=_("Title"), max_length=300)
-    scope = forms.ModelChoiceField(
-        label=_("Units scored: those under"), queryset=Unit.objects.none()
-    )
+    scope = UnitChoiceField(label=_("Units scored: those under"))
     unit_kinds = forms.MultipleChoiceField(
         label=_("Types of unit scored"),
         choices=UnitKind.choices,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
-from cchc.models import Unit, User
+from cchc.models import CodeError, Unit, User
 from scoring.models import CriteriaSet
 
 
@@ -27,6 +28,18 @@ def acting_user(options: dict[str, Any]) -> User:
     return user
 
 
+def unit_of_year(code: str, year: int) -> Unit:
+    """The unit the code names in ``year`` (at its end, as the year's criteria sets score the
+    units in force then; else at some time in it); an error naming the units otherwise."""
+    try:
+        return Unit.objects.at(code, datetime.date(year, 12, 31))
+    except CodeError:
+        try:
+            return Unit.objects.during(code, datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+        except CodeError as error:
+            raise CommandError(" ".join(error.messages)) from None
+
+
 def add_set_arguments(parser: CommandParser) -> None:
     parser.add_argument("--set", type=int, help="number (id) of the criteria set")
     parser.add_argument("--year", type=int)
@@ -43,9 +56,7 @@ def find_set(options: dict[str, Any]) -> CriteriaSet:
         return found
     if not (options.get("year") and options.get("scope")):
         raise CommandError("Cho biết --set, hoặc --year và --scope")
-    scope = Unit.objects.filter(code=options["scope"]).first()
-    if scope is None:
-        raise CommandError(f"Không có đơn vị mã {options['scope']}")
+    scope = unit_of_year(options["scope"], options["year"])
     candidates = sets.filter(year=options["year"], scope=scope)
     if options.get("title"):
         candidates = candidates.filter(title=options["title"])

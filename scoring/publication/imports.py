@@ -72,7 +72,7 @@ def _number(
     return number
 
 
-def validate_results(table: Table, scope: Unit) -> list[PastResult]:
+def validate_results(table: Table, scope: Unit, year: int) -> list[PastResult]:
     errors = table.missing_columns([UNIT, SCORE, RANK])
     if not errors and MAXIMUM not in table.headers and INDEX not in table.headers:
         errors.append(RowError(1, MAXIMUM, _("give the maximum or the index (%) of each unit")))
@@ -80,7 +80,13 @@ def validate_results(table: Table, scope: Unit) -> list[PastResult]:
         raise ImportRefused(errors)
     field_codes = [m.group(1) for m in (FIELD.match(h) for h in table.headers) if m]
     codes = {cell_text(values.get(UNIT)) for _number_, values in table.rows}
-    units = {u.code: u for u in Unit.objects.within([scope]).filter(code__in=codes)}
+    # A code is read at the year's end, when the year's decision ranked the units.
+    units = {
+        u.code: u
+        for u in Unit.objects.within([scope])
+        .filter(code__in=codes)
+        .in_force_on(datetime.date(year, 12, 31))
+    }
     parsed: list[PastResult] = []
     seen: dict[str, int] = {}
     count = len(table.rows)
@@ -218,7 +224,7 @@ def _check_order(rows: list[PastResult], errors: list[RowError]) -> None:
 def import_results(table: Table, past: PastDecision, user: User) -> Decision:
     """The year's published record: a decision (marked as loaded from a file) with every
     unit's result, under a criteria set that stands for that year's set."""
-    rows = validate_results(table, past.scope)
+    rows = validate_results(table, past.scope, past.year)
     title = past.title or f"Chỉ số CCHC năm {past.year} (Quyết định {past.number})"
     criteria_set, _created = CriteriaSet.objects.get_or_create(
         year=past.year,

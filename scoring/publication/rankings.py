@@ -17,6 +17,7 @@ from typing import Any
 
 from cchc.documents import Sheet, xlsx_bytes
 from cchc.models import Role, Unit, User
+from cchc.reorganisation import inheritances
 from scoring.assessment.workflow import RESULT_STATES
 from scoring.criteria.sets import ranking_groups_of
 from scoring.engine import Rank, rank, round_points
@@ -242,35 +243,44 @@ def _provisional_rows(
 
 
 def _attach_previous(rows: list[RankingRow], year: int) -> None:
-    """Last year's published index of each unit, or, for a unit made by a merger, of its
-    predecessors (published results are public: no reader filter applies)."""
+    """Last year's published index of each unit, or, for a unit made by a reorganisation, of
+    its predecessors: averaged with the weight each takes (a divided predecessor counts
+    for the successor the reorganisation's rule gives it to). Published results are public:
+    no reader filter applies."""
     if not rows:
         return
-    units = {
-        u.pk: u
-        for u in Unit.objects.filter(pk__in=[row.unit_id for row in rows]).prefetch_related(
-            "predecessors"
-        )
-    }
-    predecessors = {
-        row.unit_id: [(p.pk, str(p)) for p in units[row.unit_id].predecessors.all()] for row in rows
-    }
+    inherited = inheritances({row.unit_id for row in rows})
     wanted = {row.unit_id for row in rows} | {
-        pk for found in predecessors.values() for pk, _ in found
+        link.predecessor_id for links in inherited.values() for link in links if link.weight
     }
-    previous = dict(
-        PublishedResult.objects.current()
+    previous = {
+        unit_id: (label, index)
+        for unit_id, label, index in PublishedResult.objects.current()
         .filter(decision__criteria_set__year=year - 1, unit_id__in=wanted)
-        .values_list("unit_id", "index")
-    )
+        .values_list("unit_id", "unit_label", "index")
+    }
     for row in rows:
         if row.unit_id in previous:
-            row.previous = PreviousResult(previous[row.unit_id])
+            row.previous = PreviousResult(previous[row.unit_id][1])
             continue
-        found = [(label, previous[pk]) for pk, label in predecessors[row.unit_id] if pk in previous]
-        if found:
-            average = round_points(sum((index for _label, index in found), Decimal(0)) / len(found))
-            row.previous = PreviousResult(average, via_predecessors=found)
+        found = [
+            (link, previous[link.predecessor_id])
+            for link in inherited.get(row.unit_id, [])
+            if link.weight and link.predecessor_id in previous
+        ]
+        if not found:
+            continue
+        weights = sum((link.weight for link, _found in found), Decimal(0))
+        average = round_points(
+            sum((link.weight * index for link, (_label, index) in found), Decimal(0)) / weights
+        )
+        row.previous = PreviousResult(
+            average,
+            via_predecessors=[
+                (label if not link.partial else f"một phần của {label}", index)
+                for link, (label, index) in found
+            ],
+        )
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cchc.access import request_user
+from cchc.access import request_user, visible_unit_of_year
 from cchc.admin_log import record_admin_action
 from cchc.documents import XLSX_TYPE
 from cchc.models import Unit, User
@@ -56,9 +56,7 @@ def ranking_request(user: User, params: QueryDict, years: list[int]) -> RankingR
     if year is None:
         raise Http404
     code = params.get("unit", "")
-    unit = Unit.objects.visible_to(user).filter(code=code).first() if code else None
-    if code and unit is None:
-        raise Http404
+    unit = visible_unit_of_year(user, code, year) if code else None
     return RankingRequest(
         year=year,
         set_pk=_int(params.get("bo")),

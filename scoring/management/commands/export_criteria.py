@@ -4,6 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from scoring.criteria.files import export_criteria
+from scoring.management.cycle import unit_of_year
 from scoring.models import CriteriaSet
 
 
@@ -17,7 +18,8 @@ class Command(BaseCommand):
         parser.add_argument("--title", help="needed when the year and scope have several sets")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        sets = CriteriaSet.objects.filter(year=options["year"], scope__code=options["scope"])
+        scope = unit_of_year(options["scope"], options["year"])
+        sets = CriteriaSet.objects.filter(year=options["year"], scope=scope)
         if options["title"]:
             sets = sets.filter(title=options["title"])
         found = list(sets[:2])

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from cchc.management.file_import import FileImportCommand
-from cchc.models import Unit, parse_unit_kind
+from cchc.models import parse_unit_kind
 from cchc.spreadsheets import Table
 from scoring.criteria.sets import (
     COMMUNE_KINDS,
@@ -14,6 +14,7 @@ from scoring.criteria.sets import (
     import_criteria_set,
     parse_bands,
 )
+from scoring.management.cycle import unit_of_year
 from scoring.models import CriteriaSet
 
 
@@ -50,12 +51,8 @@ class Command(FileImportCommand):
         return f"{verb} bộ tiêu chí “{criteria_set}” ({count} tiêu chí)."
 
     def _details(self, options: dict[str, Any]) -> SetDetails:
-        units = {
-            unit.code: unit
-            for unit in Unit.objects.filter(code__in=[options["scope"], options["issuer"] or ""])
-        }
-        if options["scope"] not in units:
-            raise CommandError(f"Không có đơn vị mã {options['scope']}")
+        scope = unit_of_year(options["scope"], options["year"])
+        issuer = unit_of_year(options["issuer"], options["year"]) if options["issuer"] else None
         kinds = [parse_unit_kind(kind) for kind in options["kinds"].split(",")]
         if None in kinds:
             raise CommandError(f"Loại đơn vị không hợp lệ: {options['kinds']}")
@@ -69,8 +66,8 @@ class Command(FileImportCommand):
         return SetDetails(
             year=options["year"],
             title=options["title"],
-            scope=units[options["scope"]],
-            issuer=units.get(options["issuer"] or ""),
+            scope=scope,
+            issuer=issuer,
             decision_number=options["decision"],
             decision_date=options["decision_date"],
             declared_total=total,

@@ -1,12 +1,11 @@
 import datetime
 from typing import Any
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 
 from cchc.management.file_import import FileImportCommand
-from cchc.models import Unit
 from cchc.spreadsheets import Table
-from scoring.management.cycle import acting_user, add_user_argument
+from scoring.management.cycle import acting_user, add_user_argument, unit_of_year
 from scoring.publication.imports import PastDecision, import_results
 
 
@@ -29,9 +28,7 @@ class Command(FileImportCommand):
         add_user_argument(parser)
 
     def import_table(self, table: Table, options: dict[str, Any]) -> str:
-        scope = Unit.objects.filter(code=options["scope"]).first()
-        if scope is None:
-            raise CommandError(f"Không có đơn vị mã {options['scope']}")
+        scope = unit_of_year(options["scope"], options["year"])
         decision = import_results(
             table,
             PastDecision(

@@ -4,7 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from cchc.models import Unit, User
+from cchc.models import User
+from scoring.management.cycle import unit_of_year
 from scoring.publication.decisions import decision_pdf
 from scoring.publication.rankings import (
     NoRanking,
@@ -34,11 +35,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        unit = None
-        if options["parent"]:
-            unit = Unit.objects.filter(code=options["parent"]).first()
-            if unit is None:
-                raise CommandError(f"Không có đơn vị mã {options['parent']}")
+        unit = unit_of_year(options["parent"], options["year"]) if options["parent"] else None
         wanted = RankingRequest(
             year=options["year"],
             set_pk=options["set"],
