@@ -8,21 +8,52 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cchc.models import Unit, UnitKind, unit_labels
+from cchc.spreadsheets import ReadLimits
+
+
+class SpreadsheetField(forms.FileField):
+    """An uploaded .xlsx or .csv file within the size its import reads (``ReadLimits``)."""
+
+    def __init__(
+        self,
+        *args: Any,
+        limits: str = "default",
+        suffixes: tuple[str, ...] = (".xlsx", ".csv"),
+        **kwargs: Any,
+    ) -> None:
+        self.limits_name, self.suffixes = limits, suffixes
+        kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": ",".join(suffixes)}))
+        super().__init__(*args, **kwargs)
+        megabytes = ReadLimits.named(limits).max_bytes // (1024 * 1024)
+        self.error_messages["required"] = _("Choose the file (at most %(mb)s MB).") % {
+            "mb": megabytes
+        }
+        self.help_text = self.help_text or _("At most %(mb)s MB.") % {"mb": megabytes}
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        upload = super().clean(data, initial)
+        if upload is None:
+            return upload
+        if not upload.name.lower().endswith(self.suffixes):
+            raise forms.ValidationError(
+                _("Upload an .xlsx or .csv file.")
+                if ".csv" in self.suffixes
+                else _("Upload an .xlsx file.")
+            )
+        limit = ReadLimits.named(self.limits_name).max_bytes
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is %(size)s MB; the limit is %(limit)s MB.")
+                % {
+                    "size": f"{upload.size / 1048576:.1f}".replace(".", ","),
+                    "limit": limit // 1048576,
+                }
+            )
+        return upload
 
 
 class UnitFileForm(forms.Form):
-    file = forms.FileField(
-        label=_("Unit file (.xlsx or .csv)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
-    )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".xlsx", ".csv")):
-            raise forms.ValidationError(_("Upload an .xlsx or .csv file."))
-        if upload.size > 20 * 1024 * 1024:
-            raise forms.ValidationError(_("The file is larger than 20 MB."))
-        return upload
+    file = SpreadsheetField(label=_("Unit file (.xlsx or .csv)"))
 
 
 class MergeForm(forms.Form):

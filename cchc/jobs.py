@@ -20,6 +20,7 @@ from django_tasks import task
 
 from cchc.models import Job, User
 from cchc.spreadsheets import ImportRefused
+from cchc.uploads import short_name, stored_name
 
 Report = Callable[[int, str], None]
 logger = logging.getLogger(__name__)
@@ -49,9 +50,9 @@ def start_job(
 ) -> Job:
     if kind not in HANDLERS:
         raise ValueError(f"unknown job kind {kind}")
-    job = Job(kind=kind, title=title, params=params, created_by=user)
+    job = Job(kind=kind, title=short_name(title, 300), params=params, created_by=user)
     if upload is not None:
-        job.upload.save(upload.name or "upload", upload, save=False)
+        job.upload.save(stored_name(upload.name), upload, save=False)
     job.save()
     run_job.enqueue(job.pk)
     job.refresh_from_db()
@@ -95,8 +96,8 @@ def run_job(job_id: int) -> None:
         )
         raise
     if produced.content is not None:
-        job.result.save(produced.name, ContentFile(produced.content), save=False)
-        job.result_name = produced.name
+        job.result.save(stored_name(produced.name), ContentFile(produced.content), save=False)
+        job.result_name = short_name(produced.name, 200)
         job.save(update_fields=["result", "result_name"])
     _finish(job_id, Job.Status.DONE, produced.message or _("Ready to download."), [])
 

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "cchc.conflicts.SimultaneousSaveMiddleware",
 ]
 
 ROOT_URLCONF = "cchc.urls"
@@ -96,7 +97,15 @@ except ValueError as error:  # unknown scheme and the like
     raise EnvironmentError_(f"DATABASE_URL is not a database address: {error}") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # Two people saving at once wait for each other instead of failing: a transaction takes
+    # the write lock when it begins (never upgrading a read lock, which SQLite refuses at
+    # once with "database is locked"), waits up to 20 s for it, and readers never wait for
+    # writers (write-ahead log).
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": env_int("SQLITE_BUSY_SECONDS", 20, minimum=1),
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "cchc.User"
@@ -177,13 +186,16 @@ CACHES = {
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
-# Long work (decision PDFs, large imports, exports) runs as tasks: in the request's own
-# process on one machine; with TASKS_BACKEND=database, in `manage.py db_worker` processes.
+# Long work (decision PDFs, large imports, exports) runs as tasks: on one machine in a
+# background thread of the app server (`thread`); with several app servers, queued in the
+# database and run by `manage.py db_worker` processes (`database`); `immediate` runs a task
+# inside the request that starts it (the tests).
 _TASK_BACKENDS = {
+    "thread": "cchc.task_backends.ThreadBackend",
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
     "database": "django_tasks_db.DatabaseBackend",
 }
-_task_backend = env_str("TASKS_BACKEND", "immediate")
+_task_backend = env_str("TASKS_BACKEND", "thread")
 if _task_backend not in _TASK_BACKENDS:
     raise EnvironmentError_(
         f"TASKS_BACKEND={_task_backend!r} must be one of {sorted(_TASK_BACKENDS)}"
@@ -193,6 +205,41 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_task_backend]}}
 # Imports up to a whole country's communes at once.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# What an uploaded spreadsheet may be (cchc.spreadsheets.ReadLimits): checked before it is
+# opened, and while it is read.
+IMPORT_LIMITS = {
+    "max_bytes": env_int("IMPORT_MAX_MB", 20, minimum=1) * 1024 * 1024,
+    "max_rows": env_int("IMPORT_MAX_ROWS", 100_000, minimum=1),
+    "max_uncompressed": env_int("IMPORT_MAX_UNCOMPRESSED_MB", 100, minimum=1) * 1024 * 1024,
+    "max_ratio": env_int("IMPORT_MAX_RATIO", 100, minimum=2),
+    "max_entries": env_int("IMPORT_MAX_ENTRIES", 500, minimum=10),
+    # Reading a file in a request stops after this long: no upload holds a worker.
+    "max_seconds": env_int("IMPORT_MAX_SECONDS", 20, minimum=1),
+}
+# An uploaded figures file bigger than this is imported in the background, not in the request.
+IMPORT_BACKGROUND_FROM_BYTES = env_int("IMPORT_BACKGROUND_FROM_MB", 2, minimum=1) * 1024 * 1024
+IMPORT_LIMITS_BY_KIND = {
+    # A file imported in the background may take longer to read.
+    "background": {"max_seconds": env_int("IMPORT_BACKGROUND_MAX_SECONDS", 900, minimum=1)},
+    # One row per dossier (a province's year: a million rows), always in the background.
+    "dossier_records": {
+        "max_bytes": env_int("RECORDS_MAX_MB", 300, minimum=1) * 1024 * 1024,
+        "max_rows": env_int("RECORDS_MAX_ROWS", 2_000_000, minimum=1),
+        "max_uncompressed": env_int("RECORDS_MAX_UNCOMPRESSED_MB", 3000, minimum=1) * 1024 * 1024,
+        "max_seconds": env_int("RECORDS_MAX_SECONDS", 1800, minimum=1),
+    },
+}
+# The largest upload any form takes; a request sending a bigger file is stopped while it
+# arrives (cchc.uploads), before it is stored.
+UPLOAD_MAX_BYTES = max(
+    EVIDENCE_MAX_BYTES,
+    IMPORT_LIMITS["max_bytes"],
+    *(kind.get("max_bytes", 0) for kind in IMPORT_LIMITS_BY_KIND.values()),
+)
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",  # small files, in memory
+    "cchc.uploads.LimitedTemporaryFileUploadHandler",
+]
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

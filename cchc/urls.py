@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.permissions import IsAuthenticated
 
 from cchc import views
 
@@ -39,7 +40,12 @@ urlpatterns = [
     path("api/", include("cchc.api")),
     path("api/", include("scoring.api")),
     path("api/", include("dossiers.api")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    # The schema describes what signed-in users may read; it is for them only.
+    path(
+        "api/schema/",
+        SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]),
+        name="api_schema",
+    ),
     path("api/token/", obtain_auth_token, name="api_token"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),

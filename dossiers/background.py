@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cchc.jobs import JobOutput, Report, handles
 from cchc.models import Job
-from cchc.spreadsheets import read_table
+from cchc.spreadsheets import ReadLimits, read_table
 from dossiers.imports import import_dossiers
 
 
@@ -12,7 +12,7 @@ from dossiers.imports import import_dossiers
 def import_in_background(job: Job, report: Report) -> JobOutput:
     report(5, "Đang đọc tệp")
     with job.upload.open("rb") as upload:
-        table = read_table(upload, job.params["filename"])
+        table = read_table(upload, job.params["filename"], ReadLimits.named("background"))
     report(30, f"Đang kiểm tra {len(table.rows)} dòng")
     summary = import_dossiers(table, job.created_by)
     return JobOutput(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from cchc.models import Unit, User
 from dossiers.models import DossierChange, DossierStatistics
@@ -39,7 +39,15 @@ def record_figures(
             updated_by=user,
             **counts,
         )
-        statistics.save()
+        try:
+            with transaction.atomic():  # a savepoint: another may be creating them right now
+                statistics.save()
+        except IntegrityError:  # they did, and committed first
+            raise StaleFigures(
+                DossierStatistics.objects.get(
+                    unit=unit, period_kind=period.kind.value, year=period.year, number=period.number
+                )
+            ) from None
         DossierChange.objects.create(
             statistics=statistics, changed_by=user, source=DossierChange.Source.FORM, after=counts
         )

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from cchc.forms import UnitChoiceField
+from cchc.forms import SpreadsheetField, UnitChoiceField
 from dossiers.figures import COUNT_FIELDS, rule_violations
 from dossiers.periods import Period
 
@@ -82,16 +83,13 @@ class DossierFileForm(forms.Form):
         label=_("Run in the background (for large files: follow the progress on its page)"),
         required=False,
     )
-    file = forms.FileField(
-        label=_("Figures file (.xlsx or .csv)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
-    )
+    file = SpreadsheetField(label=_("Figures file (.xlsx or .csv)"))
 
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".xlsx", ".csv")):
-            raise forms.ValidationError(_("Upload an .xlsx or .csv file."))
-        return upload
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["background"].help_text = _(
+            "A file larger than %(mb)s MB always runs in the background."
+        ) % {"mb": settings.IMPORT_BACKGROUND_FROM_BYTES // (1024 * 1024)}
 
 
 class ReportForm(forms.Form):

@@ -6,6 +6,7 @@ import io
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -163,7 +164,7 @@ def figures_import(request: HttpRequest) -> HttpResponse:
     summary = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if form.cleaned_data["background"]:
+        if form.cleaned_data["background"] or upload.size > settings.IMPORT_BACKGROUND_FROM_BYTES:
             from cchc.jobs import start_job
 
             title = _("Import of dossier figures: %(name)s") % {"name": upload.name}

@@ -7,6 +7,9 @@ mode in a subprocess).
 import os
 
 os.environ.setdefault("DEBUG", "1")
+# Tasks run inside the request that starts them, so that a test sees their outcome at once
+# (tests/test_jobs.py runs the thread backend on its own).
+os.environ.setdefault("TASKS_BACKEND", "immediate")
 
 from cchc.settings import *  # noqa: F403
 
@@ -14,3 +17,8 @@ from cchc.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - WhiteNoise looks there
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, like the real thing, so that tests of simultaneous saves meet SQLite's real
+    # locking (an in-memory database shared between threads locks differently).
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-database.sqlite3")}  # noqa: F405

@@ -115,3 +115,32 @@ def test_with_the_database_backend_a_worker_runs_the_job(world, published, setti
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     job.refresh_from_db()
     assert job.status == Job.Status.DONE and job.result_name == "xep-hang-464-2022.xlsx"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_thread_backend_the_request_returns_while_the_job_runs(
+    world, settings, monkeypatch
+):
+    """One machine: the job runs beside the request, which answers at once."""
+    import threading
+    import time
+
+    from cchc import jobs
+
+    settings.TASKS = {"default": {"BACKEND": "cchc.task_backends.ThreadBackend"}}
+    release = threading.Event()
+
+    def waits(job, report):
+        assert release.wait(20), "the test never let the job finish"
+        return jobs.JobOutput(message="Xong")
+
+    monkeypatch.setitem(jobs.HANDLERS, "waits", waits)
+    job = start_job("waits", "Thử", world.officer_a, {})  # returns while the job waits
+    job.refresh_from_db()
+    assert job.status in (Job.Status.QUEUED, Job.Status.RUNNING)
+    release.set()
+    deadline = time.monotonic() + 20
+    while job.status != Job.Status.DONE and time.monotonic() < deadline:
+        time.sleep(0.05)
+        job.refresh_from_db()
+    assert job.status == Job.Status.DONE and job.message == "Xong"

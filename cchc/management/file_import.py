@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
-from cchc.spreadsheets import ImportRefused, Table, read_table
+from cchc.spreadsheets import ImportRefused, ReadLimits, Table, read_table
 
 
 class FileImportCommand(BaseCommand):
@@ -26,7 +26,9 @@ class FileImportCommand(BaseCommand):
         if not path.exists():
             raise CommandError(f"Không tìm thấy tệp {path}")
         try:
-            done = self.import_table(read_table(path), options)
+            # Run from a terminal, not holding a web worker: the background time limit.
+            table = read_table(path, limits=ReadLimits.named("background"))
+            done = self.import_table(table, options)
         except ImportRefused as refused:
             for error in refused.errors:
                 self.stderr.write(str(error))

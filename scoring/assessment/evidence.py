@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.models import Unit, User
+from cchc.uploads import short_name
 from scoring.assessment import audit
 from scoring.models import AssessmentItem, AssessmentState, AuditEntry, Evidence, EvidenceLink
 
@@ -99,7 +100,7 @@ def store_evidence(
     kind = check_upload(upload)
     evidence = Evidence(
         unit=unit,
-        original_name=PurePath(upload.name or "tai-lieu").name[:255],
+        original_name=short_name(upload.name, 255, default="tai-lieu"),
         size=upload.size or 0,
         sha256=_sha256(upload),
         content_type=kind,

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cchc.forms import UnitChoiceField
+from cchc.forms import SpreadsheetField, UnitChoiceField
 from cchc.models import UnitKind
 from scoring.criteria.sets import COMMUNE_KINDS, DEFAULT_BANDS, parse_bands
 from scoring.models import CriteriaSet
@@ -19,9 +19,7 @@ def bands_text(bands: list[list[Any]]) -> str:
 
 
 class CriteriaImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("Criteria file (.xlsx)"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"})
-    )
+    file = SpreadsheetField(label=_("Criteria file (.xlsx)"), suffixes=(".xlsx",))
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     title = forms.CharField(label=_("Title"), max_length=300)
     scope = UnitChoiceField(label=_("Units scored: those under"))
@@ -59,12 +57,6 @@ class CriteriaImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         if scopes is not None:
             self.fields["scope"].queryset = scopes  # type: ignore[attr-defined]
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError(_("Upload an .xlsx file."))
-        return upload
 
     def clean_classification(self) -> list[list[Any]]:
         text = self.cleaned_data["classification"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from cchc.access import request_user, require_role_on
 from cchc.models import User
+from cchc.redirects import safe_target
 from scoring.assessment.evidence import (
     accepts_evidence,
     link_evidence,
@@ -55,8 +57,8 @@ def _evidence_action(
 def _after_evidence(
     request: HttpRequest, assessment: Assessment, criterion: Criterion, notice: str
 ) -> HttpResponse:
-    nxt = request.POST.get("next", "")
-    if nxt.startswith("/") and not nxt.startswith("//"):  # back to the explanation page
+    nxt = safe_target(request, request.POST.get("next"), "")
+    if nxt:  # back to the page the form was on (the explanation page)
         if notice:
             messages.info(request, notice)
         return redirect(nxt)
@@ -67,22 +69,21 @@ def _after_evidence(
     return back_to_item(assessment, criterion)
 
 
-def _evidence_item(
-    assessment: Assessment, criterion: Criterion, user: User
-) -> AssessmentItem | None:
-    """The item whose evidence may change now (self-assessment, or returned for explanation)."""
+def _evidence_open(assessment: Assessment, criterion: Criterion) -> bool:
+    """Whether the evidence of this sub-criterion may change now (self-assessment, or the
+    item returned for explanation). Writes nothing: the item is created only once the
+    request has passed every check."""
     if assessment.accepts_self_assessment(timezone.now()):
-        return _item_for(assessment, criterion, user)
+        return True
     item = AssessmentItem.objects.filter(assessment=assessment, criterion=criterion).first()
-    return item if item is not None and accepts_evidence(item) else None
+    return item is not None and accepts_evidence(item)
 
 
 @login_required
 @require_POST
 def evidence_upload(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
     user, assessment, criterion = _evidence_action(request, pk, criterion_pk)
-    item = _evidence_item(assessment, criterion, user)
-    if item is None:
+    if not _evidence_open(assessment, criterion):
         return _after_evidence(
             request,
             assessment,
@@ -98,16 +99,17 @@ def evidence_upload(request: HttpRequest, pk: int, criterion_pk: int) -> HttpRes
             " ".join(str(m) for ms in form.errors.values() for m in ms),
         )
     try:
-        evidence = store_evidence(
-            assessment.unit,
-            form.cleaned_data["file"],
-            user,
-            form.cleaned_data["document_number"],
-            form.cleaned_data["document_date"],
-        )
+        with transaction.atomic():  # the file and its link, or neither
+            evidence = store_evidence(
+                assessment.unit,
+                form.cleaned_data["file"],
+                user,
+                form.cleaned_data["document_number"],
+                form.cleaned_data["document_date"],
+            )
+            link_evidence(_item_for(assessment, criterion, user), evidence, user)
     except ValidationError as error:
         return _after_evidence(request, assessment, criterion, " ".join(error.messages))
-    link_evidence(item, evidence, user)
     return _after_evidence(
         request, assessment, criterion, _("Uploaded %(name)s.") % {"name": evidence.original_name}
     )
@@ -117,15 +119,15 @@ def evidence_upload(request: HttpRequest, pk: int, criterion_pk: int) -> HttpRes
 @require_POST
 def evidence_link(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
     user, assessment, criterion = _evidence_action(request, pk, criterion_pk)
-    item = _evidence_item(assessment, criterion, user)
-    if item is None:
+    if not _evidence_open(assessment, criterion):
         return _after_evidence(
             request, assessment, criterion, _("The self-assessment is closed; nothing was changed.")
         )
+    evidence_id = request.POST.get("evidence", "")
     evidence = get_object_or_404(
-        Evidence, pk=request.POST.get("evidence") or 0, unit=assessment.unit
+        Evidence, pk=int(evidence_id) if evidence_id.isdigit() else 0, unit=assessment.unit
     )
-    link_evidence(item, evidence, user)
+    link_evidence(_item_for(assessment, criterion, user), evidence, user)
     return _after_evidence(
         request, assessment, criterion, _("Linked %(name)s.") % {"name": evidence.original_name}
     )
@@ -135,7 +137,7 @@ def evidence_link(request: HttpRequest, pk: int, criterion_pk: int) -> HttpRespo
 @require_POST
 def evidence_unlink(request: HttpRequest, pk: int, criterion_pk: int, link_pk: int) -> HttpResponse:
     user, assessment, criterion = _evidence_action(request, pk, criterion_pk)
-    if _evidence_item(assessment, criterion, user) is None:
+    if not _evidence_open(assessment, criterion):
         return _after_evidence(
             request, assessment, criterion, _("The self-assessment is closed; nothing was changed.")
         )
@@ -174,9 +176,7 @@ def evidence_replace(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = _visible_evidence_or_404(request, pk)
     require_role_on(user, evidence.unit, ENTRY_ROLES)
     form = EvidenceUploadForm(request.POST, request.FILES)
-    back = request.POST.get("next") or reverse("assessment_list")
-    if not back.startswith("/"):
-        back = reverse("assessment_list")
+    back = safe_target(request, request.POST.get("next"), reverse("assessment_list"))
     if form.is_valid():
         try:
             new = replace_evidence(evidence, form.cleaned_data["file"], user)
