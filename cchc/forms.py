@@ -87,6 +87,12 @@ class UnitSearchWidget(forms.MultiWidget):
             return [data.get(name), ""]  # an address's ?unit=CODE: searched like typed text
         return super().value_from_datadict(data, files, name)  # type: ignore[no-any-return]
 
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        # An address giving only the unit's key (unit_1=13) shows the unit's name too.
+        if isinstance(value, list | tuple) and len(value) == 2 and not value[0] and value[1]:
+            value = self.decompress(value[1])
+        return super().get_context(name, value, attrs)  # type: ignore[no-any-return]
+
     def decompress(self, value: Any) -> list[Any]:
         if isinstance(value, Unit):
             return [unit_labels([value])[value.pk], value.pk]

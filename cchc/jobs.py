@@ -7,6 +7,8 @@ and the closing message. Its exceptions mark the job failed with the reason."""
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from cchc.models import Job, User
-from cchc.spreadsheets import ImportRefused
+from cchc.spreadsheets import ImportRefused, safe_row
 from cchc.uploads import short_name, stored_name
 
 Report = Callable[[int, str], None]
@@ -74,12 +76,15 @@ def run_job(job_id: int) -> None:
     try:
         produced = HANDLERS[job.kind](job, report)
     except ImportRefused as refused:
-        _finish(
-            job_id,
-            Job.Status.FAILED,
-            _("The file has errors; nothing was imported."),
-            [str(e) for e in refused.errors],
-        )
+        listed = [str(e) for e in refused.errors]
+        if len(listed) > ERRORS_SHOWN:  # all of them in a file, the first on the page
+            _save_error_file(job, refused)
+            more = len(listed) - ERRORS_SHOWN
+            listed = [
+                *listed[:ERRORS_SHOWN],
+                _("… and %(count)s more; download the list of every error.") % {"count": more},
+            ]
+        _finish(job_id, Job.Status.FAILED, _("The file has errors; nothing was imported."), listed)
         return
     except Exception:  # reported on the job's page in plain words; the details go to the log
         logger.exception("job %s (%s) failed", job_id, job.kind)
@@ -100,6 +105,26 @@ def run_job(job_id: int) -> None:
         job.result_name = short_name(produced.name, 200)
         job.save(update_fields=["result", "result_name"])
     _finish(job_id, Job.Status.DONE, produced.message or _("Ready to download."), [])
+
+
+ERRORS_SHOWN = 200
+
+
+def _save_error_file(job: Job, refused: ImportRefused) -> None:
+    """Every error of a refused file, one per line, as a spreadsheet opens it."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_("Row"), _("Unit"), _("Column"), _("Value"), _("Error")])
+    for error in refused.errors:
+        writer.writerow(
+            safe_row([error.row or "", error.unit, error.column, error.value, error.message])
+        )
+    name = f"loi-cong-viec-{job.pk}.csv"
+    job.result.save(
+        stored_name(name), ContentFile(buffer.getvalue().encode("utf-8-sig")), save=False
+    )
+    job.result_name = name
+    job.save(update_fields=["result", "result_name"])
 
 
 def _finish(job_id: int, status: str, message: str, errors: list[str]) -> None:

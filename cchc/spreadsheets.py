@@ -472,7 +472,8 @@ def _csv_rows(handle: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
             ]
         ) from None
     finally:
-        text.detach()
+        with contextlib.suppress(ValueError):  # the caller may have closed the file already
+            text.detach()  # the caller's file stays open
 
 
 def _delimiter(sample: str, default: str) -> str:

@@ -247,7 +247,7 @@ def job_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def job_download(request: HttpRequest, pk: int) -> FileResponse:
     job = _own_job(request, pk)
-    if job.status != Job.Status.DONE or not job.result:
+    if not job.finished or not job.result:  # a failed import's result is its list of errors
         raise Http404
     response = FileResponse(job.result.open("rb"), as_attachment=True, filename=job.result_name)
     response["X-Content-Type-Options"] = "nosniff"

@@ -1,7 +1,8 @@
 """Demo data (outside the core: it uses every app): the real units of Quảng Trị and Quảng
 Bình with their official codes before and after the reform of 1 July 2025 (new Quảng Trị is
 44, which was Quảng Bình's), one user per role, the criteria sets of Vĩnh Linh district's 18
-communes and townships, dossier figures, and a published 2021 round. Scores and dossier
+communes and townships, dossier figures (monthly totals for 2022 and 2025, and 2024 as one
+row per dossier), and a published 2021 round. Scores and dossier
 figures are generated, not real.
 """
 
@@ -81,6 +82,7 @@ def load_demo() -> list[tuple[str, str, str]]:
         )
     _open_demo_assessments()
     _publish_demo_2021()
+    _load_demo_records()
     return rows
 
 
@@ -193,6 +195,119 @@ def _load_demo_dossiers() -> None:
             )
         )
     DossierStatistics.objects.bulk_create(rows)
+
+
+DEMO_RECORDS_YEAR = 2024
+
+
+def demo_record_rows(communes: list[Unit], seed: int = 2024) -> list[list[object]]:
+    """A year of one-stop dossiers for each commune (a few thousand each), in the built-in
+    layout: early, on-time and late ones, paused for supplements, online, paid, rated."""
+    from dossiers.deadlines import WorkCalendar
+    from dossiers.record_imports import DEFAULT_COLUMNS
+
+    generator = random.Random(seed)
+    calendar = WorkCalendar()
+    year = DEMO_RECORDS_YEAR
+    days = [d for d in calendar.working_days if d.year == year]
+    end_of_year = datetime.date(year, 12, 31)
+    rows: list[list[object]] = []
+    for commune in communes:
+        for number in range(generator.randint(1500, 3500)):
+            received = generator.choice(days)
+            at = f"{received:%d/%m/%Y} {generator.randint(7, 16):02d}:{generator.choice(['00', '15', '30', '45'])}"
+            legal = generator.choice([1, 1, 2, 3, 3, 5, 5, 7, 10, 15])
+            due = calendar.add_working_days(received, legal)
+            pauses, supplements = "", 0
+            back = received
+            draw = generator.random()
+            if draw < 0.12:  # one request for a supplement, answered in 1–3 working days
+                supplements = 2 if draw < 0.012 else 1
+                back = calendar.add_working_days(received, generator.randint(1, 3))
+                pauses = f"{received:%d/%m/%Y} - {back:%d/%m/%Y}"
+                due = calendar.add_working_days(due, calendar.working_days_between(received, back))
+            outcome = generator.random()
+            if outcome < 0.42 and legal > 1:
+                finished = calendar.add_working_days(received, generator.randint(1, legal - 1))
+            elif outcome < 0.955:
+                finished = due
+            else:
+                finished = calendar.add_working_days(due, generator.randint(1, 6))
+            finished = max(finished, calendar.add_working_days(back, 1))
+            closed: datetime.date | None = finished
+            state, returned_at = "Đã giải quyết", ""
+            if generator.random() < 0.02:
+                state = "Trả lại/rút hồ sơ"
+            if finished > end_of_year:
+                state, closed = "Đang giải quyết", None
+            elif state == "Đã giải quyết" and generator.random() < 0.8:
+                returned_at = (
+                    f"{calendar.add_working_days(finished, generator.randint(0, 2)):%d/%m/%Y} 10:00"
+                )
+            channel = generator.choices(
+                ["Trực tiếp", "Trực tuyến một phần", "Trực tuyến toàn trình", "Bưu chính công ích"],
+                weights=[50, 25, 20, 5],
+            )[0]
+            online = channel.startswith("Trực tuyến")
+            values = {
+                "code": f"000.00.{commune.code}-{received:%y%m%d}-{number:04d}",
+                "unit": commune.code,
+                "procedure_code": "",
+                "procedure_name": generator.choice(
+                    [
+                        "Chứng thực bản sao từ bản chính",
+                        "Đăng ký khai sinh",
+                        "Đăng ký kết hôn",
+                        "Đăng ký thường trú",
+                        "Cấp giấy xác nhận tình trạng hôn nhân",
+                        "Chứng thực chữ ký",
+                    ]
+                ),
+                "received_at": at,
+                "due_at": "",
+                "legal_days": legal,
+                "closed_at": f"{closed:%d/%m/%Y} {generator.randint(8, 16):02d}:00"
+                if closed
+                else "",
+                "returned_at": returned_at,
+                "channel": channel,
+                "paid_online": "Có" if online and generator.random() < 0.45 else "",
+                "electronic_result": "Có" if closed and generator.random() < 0.5 else "",
+                "digitised": "Có" if generator.random() < 0.75 else "",
+                "supplement_count": supplements,
+                "pauses": pauses,
+                "state": state,
+                "rating": generator.choices(
+                    ["", "Rất hài lòng", "Hài lòng", "Bình thường", "Không hài lòng"],
+                    weights=[40, 30, 20, 7, 3],
+                )[0]
+                if closed
+                else "",
+            }
+            rows.append([values[name] for name in DEFAULT_COLUMNS])
+    return rows
+
+
+def _load_demo_records() -> None:
+    """2024's dossiers of Vĩnh Linh's communes, through the same import a user runs."""
+    import csv
+    import io
+
+    from dossiers.models import DossierRecord
+    from dossiers.record_imports import DEFAULT_COLUMNS, import_records
+
+    communes = vinh_linh_communes()
+    if DossierRecord.objects.filter(unit__in=communes).exists():
+        return
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([header for header, _required in DEFAULT_COLUMNS.values()])
+    writer.writerows(demo_record_rows(communes))
+    import_records(
+        io.BytesIO(buffer.getvalue().encode("utf-8")),
+        "ho-so-2024.csv",
+        User(is_superuser=True),
+    )
 
 
 def _open_demo_assessments() -> None:

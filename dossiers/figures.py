@@ -223,8 +223,20 @@ def dossier_inputs(counts: Mapping[str, int]) -> dict[str, Decimal]:
     return values
 
 
+# The service index (dossiers.service_index) of a unit with dossier records, for the year.
+SERVICE_INDEX_INPUTS = {
+    "chi_so_phuc_vu": "chỉ số phục vụ người dân, doanh nghiệp (766), điểm trên 100",
+    "chi_so_phuc_vu_nhom_1": "chỉ số phục vụ, nhóm công khai, minh bạch (điểm)",
+    "chi_so_phuc_vu_nhom_2": "chỉ số phục vụ, nhóm tiến độ, kết quả giải quyết (điểm)",
+    "chi_so_phuc_vu_nhom_3": "chỉ số phục vụ, nhóm số hóa hồ sơ (điểm)",
+    "chi_so_phuc_vu_nhom_4": "chỉ số phục vụ, nhóm cung cấp dịch vụ công trực tuyến (điểm)",
+    "chi_so_phuc_vu_nhom_5": "chỉ số phục vụ, nhóm mức độ hài lòng (điểm)",
+}
+
+
 def input_labels() -> dict[str, str]:
     """What each dossier-fed input name means, for describing criteria."""
     labels = {name: label for name, (label, _source) in COUNT_INPUTS.items()}
     labels.update({indicator.name: f"{indicator.label} (%)" for indicator in INDICATORS})
+    labels.update(SERVICE_INDEX_INPUTS)
     return labels

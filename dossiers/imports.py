@@ -24,7 +24,7 @@ from dossiers.figures import (
     RESOLVED_COLUMN,
     rule_violations,
 )
-from dossiers.models import ENTRY_ROLES, DossierChange, DossierStatistics
+from dossiers.models import ENTRY_ROLES, DossierChange, DossierStatistics, RecordedUnit
 from dossiers.periods import Period
 
 UNIT_COLUMN = "Mã đơn vị"
@@ -66,6 +66,7 @@ def validate_dossier_rows(table: Table, user: User) -> list[DossierRow]:
     ):
         carriers[carrier.code].append(carrier)
     allowed_paths = None if user.is_superuser else user.role_paths(set(ENTRY_ROLES))
+    recorded = RecordedUnit.objects.filter(unit__code__in=codes).in_bulk()
     has_resolved_column = RESOLVED_COLUMN in table.headers
     parsed: list[DossierRow] = []
     first_row_of: dict[tuple[int, Period], int] = {}
@@ -105,6 +106,22 @@ def validate_dossier_rows(table: Table, user: User) -> list[DossierRow]:
             and not any(unit.path.startswith(path) for path in allowed_paths)
         ):
             bad(UNIT_COLUMN, _("you may not enter figures for this unit"), code)
+            row_ok = False
+        span = recorded.get(unit.pk) if unit is not None else None
+        if span is not None and period is not None and span.covers(period.start, period.end):
+            bad(
+                PERIOD_COLUMN,
+                _(
+                    "the figures of %(code)s from %(since)s to %(until)s are counted from its "
+                    "dossier records; totals cannot be imported for them"
+                )
+                % {
+                    "code": code,
+                    "since": span.since.strftime("%d/%m/%Y"),
+                    "until": span.until.strftime("%d/%m/%Y"),
+                },
+                period_text,
+            )
             row_ok = False
         if unit is not None and period is not None:
             key = (unit.pk, period)

@@ -33,8 +33,9 @@ from dossiers.figures import (
     received,
     resolved,
 )
-from dossiers.models import DossierStatistics
+from dossiers.models import DossierStatistics, RecordedUnit
 from dossiers.periods import FINEST_FIRST, Period
+from dossiers.record_counts import record_counts, statistics_counts
 
 LEVELS: list[tuple[str, str, set[str]]] = [
     ("province", "Cấp tỉnh", {UnitKind.PROVINCE, UnitKind.CENTRAL_CITY}),
@@ -75,6 +76,7 @@ class ReportRow:
     counts: dict[str, int]
     depth: int = 0
     has_figures: bool = False
+    sources: frozenset[str] = frozenset()  # "records", "entered"
     inherited: list[InheritedNote] = field(default_factory=list)
     until: datetime.date | None = None
 
@@ -93,6 +95,17 @@ class ReportRow:
         if excluded:
             parts.append("; ".join(excluded))
         return "; ".join(parts)
+
+    @property
+    def source_text(self) -> str:
+        """Where the figures come from, said (never silently mixed)."""
+        if self.sources == {"records"}:
+            return "từ hồ sơ"
+        if self.sources == {"records", "entered"}:
+            return "từ hồ sơ và số liệu nhập"
+        if self.sources == {"entered"}:
+            return "số liệu nhập"
+        return ""
 
     @property
     def display_name(self) -> str:
@@ -121,6 +134,7 @@ class ReportRow:
             "unit_code": self.code,
             "unit_name": self.name,
             "includes": self.inherited_text,
+            "sources": sorted(self.sources),
             **self.counts,
             "received": self.received,
             "resolved": self.resolved,
@@ -198,7 +212,7 @@ def build_report(unit: Unit, start: Period, end: Period) -> Report:
     extra = _units(_paths_condition(_paths_of(outside))) if outside else {}
     everything = {**subtree, **extra}
     roots = [unit.path, *(everything[pk].path for pk in _outermost(outside, everything))]
-    own = _own_figures(everything, roots, start, end)
+    own, own_sources = _own_figures(everything, roots, start, end)
 
     # Each unit's own subtree total: its figures added to it and every ancestor in the set.
     subtree_totals: dict[int, dict[str, int]] = defaultdict(empty_counts)
@@ -206,6 +220,13 @@ def build_report(unit: Unit, start: Period, end: Period) -> Report:
         for holder in path_pks(everything[pk].path):
             if holder in everything:
                 add_into(subtree_totals[holder], counts)
+
+    # Where each unit's figures (its own and those under it) come from.
+    sources: dict[int, set[str]] = defaultdict(set)
+    for pk, kinds in own_sources.items():
+        for holder in path_pks(everything[pk].path):
+            if holder in everything:
+                sources[holder] |= kinds
 
     rolled = {
         pk: dict(subtree_totals[pk]) if pk in subtree_totals else empty_counts() for pk in subtree
@@ -237,6 +258,7 @@ def build_report(unit: Unit, start: Period, end: Period) -> Report:
             rolled[pk],
             info.depth - unit.depth,
             has_figures=pk in own,
+            sources=frozenset(sources.get(pk, set())),
             inherited=_inherited_notes(inherited.get(pk, []), everything, taken.get(pk, {})),
         )
 
@@ -335,32 +357,66 @@ def _outermost(pks: set[int], infos: dict[int, _UnitInfo]) -> list[int]:
 
 def _own_figures(
     units: dict[int, _UnitInfo], roots: list[str], start: Period, end: Period
-) -> dict[int, dict[str, int]]:
-    """Each unit's own counts in the range, from the finest kind of period it has there."""
+) -> tuple[dict[int, dict[str, int]], dict[int, set[str]]]:
+    """Each unit's own counts in the range, and where they come from ("records",
+    "entered"). A unit with dossier records counts them for the days they cover (its
+    ``RecordedUnit`` span); its entered totals are used only for periods outside it, so that
+    the two never cover the same days. Entered totals are taken from the finest kind of
+    period the unit has in the range."""
+    first, last = start.start, end.end
+    recorded = {
+        span.unit_id: span
+        for span in RecordedUnit.objects.filter(_paths_condition(roots, "unit__path"))
+        if span.unit_id in units and span.covers(first, last)
+    }
     sums = {name: Sum(name) for name in COUNT_NAMES}
     rows: Any = (
-        DossierStatistics.objects.filter(period_start__gte=start.start, period_end__lte=end.end)
+        DossierStatistics.objects.filter(period_start__gte=first, period_end__lte=last)
         .filter(_paths_condition(roots, "unit__path"))
-        .values("unit_id", "period_kind")
+        .values("unit_id", "period_kind", "period_start", "period_end")
         .annotate(**sums)
     )
     by_unit: dict[int, dict[str, dict[str, int]]] = defaultdict(dict)
     for values in rows:
-        if values["unit_id"] in units:
-            by_unit[values["unit_id"]][values["period_kind"]] = {
-                name: values[name] or 0 for name in COUNT_NAMES
-            }
-    own = {}
+        pk = values["unit_id"]
+        if pk not in units or (
+            pk in recorded and recorded[pk].covers(values["period_start"], values["period_end"])
+        ):
+            continue
+        counts = by_unit[pk].setdefault(values["period_kind"], empty_counts())
+        add_into(counts, {name: values[name] or 0 for name in COUNT_NAMES})
+    own: dict[int, dict[str, int]] = {}
+    sources: dict[int, set[str]] = defaultdict(set)
     for pk, kinds in by_unit.items():
         finest = next(kind for kind in FINEST_FIRST if kind.value in kinds)
         own[pk] = kinds[finest.value]
-    return own
+        sources[pk].add("entered")
+    # Records: one grouped query per span within the range (most units share the range's).
+    spans: dict[tuple[datetime.date, datetime.date], list[int]] = defaultdict(list)
+    for pk, span in recorded.items():
+        spans[(max(first, span.since), min(last, span.until))].append(pk)
+    for (day, until), pks in spans.items():
+        for pk, counts in record_counts(pks, day, until, COUNT_NAMES).items():
+            total = own.setdefault(pk, empty_counts())
+            add_into(total, statistics_counts(counts))
+            sources[pk].add("records")
+    return own, sources
 
 
 def dossier_inputs_for(unit: Unit, year: int) -> tuple[dict[str, Decimal], dict[str, int]]:
     """The criteria inputs a unit's dossier figures give for a year, with the counts behind them."""
-    report = build_report(unit, Period.parse(str(year)), Period.parse(str(year)))
-    return dossier_inputs(report.total.counts), report.total.counts
+    period = Period.parse(str(year))
+    report = build_report(unit, period, period)
+    values = dossier_inputs(report.total.counts)
+    if "records" in report.total.sources:  # the service index, from the unit's records
+        from dossiers.service_index import unit_index
+
+        index = unit_index(unit, period.start, period.end)
+        if index is not None and index.score is not None:
+            values["chi_so_phuc_vu"] = index.score
+            for group in index.groups:
+                values[f"chi_so_phuc_vu_nhom_{group.code}"] = group.points
+    return values, report.total.counts
 
 
 def report_xlsx(report: Report) -> bytes:

@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
 from cchc.models import Job, Lineage, Reorganisation, Role, UnitKind
-from dossiers.models import DossierStatistics
+from dossiers.models import DossierRecord, DossierStatistics
 from scoring.assessment.evidence import link_evidence
 from scoring.models import (
     AssessmentItem,
@@ -48,6 +48,7 @@ class Side:
     evidence_pk: int
     link_pk: int
     figures_pk: int
+    record_pk: int
     reorganisation_pk: int
     jobs: dict[str, int]
 
@@ -71,6 +72,16 @@ def _side(world, district, commune, admin, users: dict[str, Any], number: str) -
     figures = DossierStatistics.objects.create(
         unit=commune, period_kind="year", year=2022, new_received=1, resolved_on_time=1
     )
+    record = DossierRecord.objects.create(
+        code=f"HS-{commune.code}",
+        unit=commune,
+        received_at=datetime.datetime(2024, 3, 4, 8, tzinfo=datetime.UTC),
+        received_on=datetime.date(2024, 3, 4),
+        legal_days=3,
+        due_on=datetime.date(2024, 3, 7),
+        channel="direct",
+        state="in_progress",
+    )
     jobs = {role: _finished_job(user).pk for role, user in users.items()}
     reorganisation = Reorganisation.objects.create(
         effective=datetime.date(2030, 1, 1 if district.code == "464" else 2), name=number
@@ -88,6 +99,7 @@ def _side(world, district, commune, admin, users: dict[str, Any], number: str) -
         evidence_pk=evidence.pk,
         link_pk=link.pk,
         figures_pk=figures.pk,
+        record_pk=record.pk,
         reorganisation_pk=reorganisation.pk,
         jobs=jobs,
     )
@@ -187,6 +199,13 @@ CASES: dict[str, Case] = {
     "scorecard": Case(assessment),
     "publish_results": Case(lambda s, _role: {"set_pk": s.set_pk}, write=True),
     "figures_detail": Case(lambda s, _role: {"pk": s.figures_pk}),
+    "unit_figures": Case(lambda s, _role: {"pk": s.unit_pk}),
+    "record_detail": Case(lambda s, _role: {"pk": s.record_pk}),
+    "portal_figure_save": Case(
+        lambda s, _role: {"pk": s.unit_pk},
+        write=True,
+        data=lambda s: {"period": "2024", "score": "80"},
+    ),
     "api-unit-detail": Case(lambda s, _role: {"code": s.unit_code}, api=True),
     "api-criteria-set-detail": Case(lambda s, _role: {"pk": s.set_pk}, api=True),
     "api-dossier-statistics-detail": Case(lambda s, _role: {"pk": s.figures_pk}, api=True),
@@ -211,8 +230,14 @@ def _addresses_with_objects() -> set[str]:
     return found
 
 
+# Addresses whose object belongs to no unit, with where their permissions are tested.
+NOT_OF_A_UNIT = {
+    "calendar_day_delete": "a day of the national calendar: tests/test_records.py",
+}
+
+
 def test_every_address_with_an_object_has_a_case():
-    missing = _addresses_with_objects() - set(CASES)
+    missing = _addresses_with_objects() - set(CASES) - set(NOT_OF_A_UNIT)
     assert not missing, f"add a permission case for: {sorted(missing)}"
 
 

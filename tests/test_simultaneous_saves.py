@@ -135,7 +135,7 @@ def test_two_officers_saving_one_sub_criterion_one_saves_the_other_is_told(
 def test_two_sessions_saving_the_same_dossier_figures_one_saves_the_other_is_told(
     world, monkeypatch
 ):
-    from dossiers import views
+    from dossiers.views import figures as views
 
     monkeypatch.setattr(views, "record_figures", slowed(views.record_figures))
     mine, admin = signed_in(world.officer_a), signed_in(world.admin)

@@ -1,4 +1,5 @@
-"""Procedure-dossier statistics per unit and period, with the history of their changes."""
+"""Procedure-dossier statistics per unit and period (typed or imported totals), with the
+history of their changes."""
 
 from __future__ import annotations
 

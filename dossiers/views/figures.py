@@ -24,10 +24,11 @@ from dossiers.entry import StaleFigures, record_figures
 from dossiers.figures import COUNT_FIELDS, INDICATORS
 from dossiers.forms import DossierFileForm, FiguresForm, ReportForm
 from dossiers.imports import COLUMNS, ENTRY_ROLES, import_dossiers
-from dossiers.models import DossierStatistics
+from dossiers.models import DossierStatistics, RecordedUnit
 from dossiers.periods import Period
 from dossiers.reports import ReportRow, build_report, report_xlsx
 
+RECORDED_SHOWN = 100
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SORTABLE = {"code", "name", "received", "resolved", *(indicator.name for indicator in INDICATORS)}
 
@@ -70,8 +71,20 @@ def figures_list(request: HttpRequest) -> HttpResponse:
         figures = figures.filter(year=int(year))
     page = Paginator(figures, 50).get_page(request.GET.get("page"))
     can_enter = Unit.objects.actionable_by(user, ENTRY_ROLES).exists()
+    recorded = RecordedUnit.objects.filter(unit__in=Unit.objects.visible_to(user)).select_related(
+        "unit"
+    )
     return render(
-        request, "dossiers/figures_list.html", {"page": page, "year": year, "can_enter": can_enter}
+        request,
+        "dossiers/figures_list.html",
+        {
+            "page": page,
+            "year": year,
+            "can_enter": can_enter,
+            "recorded": recorded.order_by("unit__path")[:RECORDED_SHOWN],
+            "recorded_total": recorded.count(),
+            "recorded_shown": RECORDED_SHOWN,
+        },
     )
 
 
