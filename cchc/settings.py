@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "cchc",
     "scoring",
     "dossiers",
+    "surveys",
     "demo",
 ]
 
@@ -121,7 +122,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-if env_bool("BEHIND_PROXY", not DEBUG):
+BEHIND_PROXY = env_bool("BEHIND_PROXY", not DEBUG)
+if BEHIND_PROXY:
     # Several app servers behind a load balancer: the client's address is the first one it forwards.
     AXES_IPWARE_PROXY_COUNT = 1
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
@@ -240,6 +242,16 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",  # small files, in memory
     "cchc.uploads.LimitedTemporaryFileUploadHandler",
 ]
+
+# The public survey form: answers counted per network address per hour and per device per
+# day (over the limit, refused); a second answer from one device within `review_minutes` is
+# set aside for review. The public address printed on posters starts with PUBLIC_URL.
+SURVEY_LIMITS = {
+    "per_network_hour": env_int("SURVEY_MAX_PER_NETWORK_HOUR", 60, minimum=1),
+    "per_device_day": env_int("SURVEY_MAX_PER_DEVICE_DAY", 5, minimum=1),
+    "review_minutes": env_int("SURVEY_REVIEW_MINUTES", 10, minimum=0),
+}
+PUBLIC_URL = env_str("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

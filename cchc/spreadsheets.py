@@ -204,9 +204,13 @@ class TableReader:
 
 
 def open_table(
-    source: IO[bytes] | Path, filename: str | None = None, limits: ReadLimits | None = None
+    source: IO[bytes] | Path,
+    filename: str | None = None,
+    limits: ReadLimits | None = None,
+    sheet: str | None = None,
 ) -> TableReader:
-    """An .xlsx or .csv file, checked and read lazily."""
+    """An .xlsx or .csv file, checked and read lazily (``sheet``: a workbook's sheet by name;
+    the first one otherwise)."""
     limits = limits or ReadLimits.default()
     name = filename or (source.name if isinstance(source, Path) else getattr(source, "name", ""))
     suffix = Path(name or "").suffix.lower()
@@ -221,16 +225,19 @@ def open_table(
         )
     handle.seek(0)
     if suffix == ".xlsx":
-        return TableReader(_xlsx_rows(handle, limits), limits)
+        return TableReader(_xlsx_rows(handle, limits, sheet), limits)
     return TableReader(_csv_rows(handle), limits)
 
 
 def read_table(
-    source: IO[bytes] | Path, filename: str | None = None, limits: ReadLimits | None = None
+    source: IO[bytes] | Path,
+    filename: str | None = None,
+    limits: ReadLimits | None = None,
+    sheet: str | None = None,
 ) -> Table:
     """Read a whole .xlsx or .csv file (within its limits). Blank rows are skipped but still
     counted."""
-    return open_table(source, filename, limits).table()
+    return open_table(source, filename, limits, sheet).table()
 
 
 def _size_of(handle: IO[bytes]) -> int:
@@ -287,14 +294,20 @@ def _parse(stream: IO[bytes], tag: str) -> Any:
     )
 
 
-def _first_sheet(archive: zipfile.ZipFile) -> tuple[str, bool]:
-    """The path of the workbook's first worksheet, and whether its dates count from 1904."""
+def _first_sheet(archive: zipfile.ZipFile, name: str | None = None) -> tuple[str, bool]:
+    """The path of the workbook's first worksheet (or the one called ``name``), and whether
+    its dates count from 1904."""
     names = set(archive.namelist())
     if "xl/workbook.xml" not in names:
         raise refused(_("The file is not a readable .xlsx workbook."))
     with archive.open("xl/workbook.xml") as part:
         workbook = etree.parse(part, etree.XMLParser(resolve_entities=False, no_network=True))
-    sheet = workbook.find(f"{MAIN}sheets/{MAIN}sheet")
+    sheets = workbook.findall(f"{MAIN}sheets/{MAIN}sheet")
+    if name is not None:
+        sheets = [sheet for sheet in sheets if sheet.get("name") == name]
+        if not sheets:
+            raise refused(_("The workbook has no sheet named “%(name)s”.") % {"name": name})
+    sheet = sheets[0] if sheets else None
     if sheet is None:
         raise refused(_("The workbook has no worksheet."))
     properties = workbook.find(f"{MAIN}workbookPr")
@@ -352,14 +365,16 @@ def _column_index(letters: str) -> int:
     return index - 1
 
 
-def _xlsx_rows(handle: IO[bytes], limits: ReadLimits) -> Iterator[tuple[int, list[Any]]]:
+def _xlsx_rows(
+    handle: IO[bytes], limits: ReadLimits, sheet_name: str | None = None
+) -> Iterator[tuple[int, list[Any]]]:
     try:
         archive = zipfile.ZipFile(handle)
     except (zipfile.BadZipFile, OSError, ValueError):
         raise refused(_("The file is not a readable .xlsx workbook.")) from None
     _check_archive(archive, limits)
     try:
-        sheet, date1904 = _first_sheet(archive)
+        sheet, date1904 = _first_sheet(archive, sheet_name)
         strings = _shared_strings(archive)
         dated = _date_styles(archive)
     except etree.XMLSyntaxError:

@@ -37,6 +37,7 @@ urlpatterns = [
     path("don-vi/<str:code>/", views.unit_detail, name="unit_detail"),
     path("", include("scoring.urls")),
     path("ho-so-tthc/", include("dossiers.urls")),
+    path("khao-sat/", include("surveys.urls")),
     path("api/", include("cchc.api")),
     path("api/", include("scoring.api")),
     path("api/", include("dossiers.api")),

@@ -12,6 +12,7 @@ import datetime
 import random
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -83,6 +84,7 @@ def load_demo() -> list[tuple[str, str, str]]:
     _open_demo_assessments()
     _publish_demo_2021()
     _load_demo_records()
+    _load_demo_survey()
     return rows
 
 
@@ -308,6 +310,139 @@ def _load_demo_records() -> None:
         "ho-so-2024.csv",
         User(is_superuser=True),
     )
+
+
+DEMO_CHOICES: list[tuple[str, str, int | None]] = [
+    ("A", "Rất hài lòng", 100),
+    ("B", "Hài lòng", 60),
+    ("C", "Chưa hài lòng", 20),
+    ("D", "Không hài lòng", 0),
+    ("E", "Không biết, không trả lời", None),
+]
+DEMO_SURVEY_SHEETS: dict[str, list[list[Any]]] = {
+    "Phiếu": [
+        ["Mục", "Nội dung"],
+        ["Tiêu đề", "Khảo sát sự hài lòng của người dân, tổ chức năm 2022"],
+        [
+            "Giới thiệu",
+            "Ủy ban nhân dân huyện Vĩnh Linh khảo sát ý kiến của người dân, tổ chức về việc giải "
+            "quyết thủ tục hành chính tại xã, thị trấn. Phiếu không hỏi tên hay thông tin cá nhân; "
+            "kết quả chỉ được dùng, ở dạng tổng hợp, để chấm Chỉ số cải cách hành chính năm 2022.",
+        ],
+        ["Sai số", 0.05],
+        ["Theo mã mời", "không"],
+    ],
+    "Nhóm": [
+        ["Mã nhóm", "Nhóm người trả lời"],
+        ["DAN", "Người dân"],
+        ["DN", "Doanh nghiệp, tổ chức"],
+    ],
+    "Câu hỏi": [
+        ["Phần", "Mã câu", "Câu hỏi", "Nhóm", "Bắt buộc"],
+        ["Tiếp cận dịch vụ", "C1", "Thông tin về thủ tục được niêm yết đầy đủ, dễ hiểu", "", "có"],
+        [
+            "Tiếp cận dịch vụ",
+            "C2",
+            "Nơi tiếp nhận hồ sơ thuận tiện, có đủ chỗ ngồi, nước uống",
+            "",
+            "có",
+        ],
+        ["Cán bộ, công chức", "C3", "Công chức tiếp nhận hướng dẫn tận tình, dễ hiểu", "", "có"],
+        ["Cán bộ, công chức", "C4", "Công chức không gây phiền hà, sách nhiễu", "", "có"],
+        ["Kết quả giải quyết", "C5", "Hồ sơ được trả kết quả đúng hẹn", "", "có"],
+        [
+            "Kết quả giải quyết",
+            "C6",
+            "Chi phí đúng quy định, không phát sinh ngoài quy định",
+            "",
+            "không",
+        ],
+        [
+            "Tác động",
+            "C7",
+            "Việc giải quyết thủ tục tạo thuận lợi cho sinh hoạt, sản xuất, kinh doanh",
+            "",
+            "không",
+        ],
+        ["Tác động", "C8", "Môi trường kinh doanh tại địa phương được cải thiện", "DN", "không"],
+    ],
+    "Phương án": [
+        ["Mã câu", "Mã phương án", "Phương án", "Trọng số (%)"],
+        *(
+            [code, letter, text, weight]
+            for code in ["C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8"]
+            for letter, text, weight in DEMO_CHOICES
+        ),
+    ],
+    "Cách tính": [
+        ["Mã tiêu chí", "Cách tính", "Các câu", "Bảng mức"],
+        ["8.1", "bình quân", "C1, C2, C3, C4, C5, C6", ""],
+        ["8.2", "bảng", "C7, C8", "90:8; 80:7; 70:6; 60:5; 50:4; 0:2"],
+    ],
+}
+
+
+def _load_demo_survey() -> None:
+    """An open survey of Vĩnh Linh's 2022 round, with a few hundred generated answers (most
+    online, some from paper forms), so that the results can be seen at once."""
+    import io
+
+    from openpyxl import Workbook
+
+    from scoring.models import CriteriaSet
+    from surveys.models import Answer, Questionnaire, Response
+    from surveys.questionnaires import import_questionnaire
+    from surveys.responses import asked_of, open_survey
+
+    criteria_set = CriteriaSet.objects.filter(
+        year=2022, scope=_unit(VINH_LINH, BEFORE), title=DEMO_CRITERIA_TITLE.format(year=2022)
+    ).first()
+    if criteria_set is None or Questionnaire.objects.filter(criteria_set=criteria_set).exists():
+        return
+    workbook = Workbook()
+    workbook.remove(workbook.active)  # type: ignore[arg-type]
+    for name, sheet_rows in DEMO_SURVEY_SHEETS.items():
+        sheet = workbook.create_sheet(name)
+        for row in sheet_rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    questionnaire = import_questionnaire(buffer, "phieu-khao-sat.xlsx", criteria_set)
+    open_survey(questionnaire)
+    generator = random.Random(1001)
+    groups = list(questionnaire.groups.all())
+    asked = {group.pk: asked_of(questionnaire, group) for group in groups}
+    for link in questionnaire.links.select_related("unit").order_by("unit__code"):
+        leaning = generator.uniform(0.55, 0.9)  # how satisfied this commune's people are
+        for number in range(generator.randint(15, 40)):
+            group = groups[0] if generator.random() < 0.85 else groups[1]
+            paper = generator.random() < 0.25
+            response = Response.objects.create(
+                link=link,
+                group=group,
+                channel=Response.Channel.PAPER if paper else Response.Channel.ONLINE,
+                form_number=f"{number + 1:03d}" if paper else "",
+            )
+            answers = []
+            for question in asked[group.pk]:
+                draw = generator.random()
+                if not question.required and draw < 0.1:
+                    continue
+                code = (
+                    "E"
+                    if draw < 0.13
+                    else "A"
+                    if draw < leaning * 0.6
+                    else "B"
+                    if draw < leaning
+                    else "C"
+                    if draw < 0.95
+                    else "D"
+                )
+                choice = next(c for c in question.choices.all() if c.code == code)
+                answers.append(Answer(response=response, question=question, choice=choice))
+            Answer.objects.bulk_create(answers)
 
 
 def _open_demo_assessments() -> None:

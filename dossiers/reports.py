@@ -79,6 +79,7 @@ class ReportRow:
     sources: frozenset[str] = frozenset()  # "records", "entered"
     inherited: list[InheritedNote] = field(default_factory=list)
     until: datetime.date | None = None
+    pk: int = 0  # the unit's key (0 for a level's row)
 
     @property
     def includes_predecessors(self) -> bool:
@@ -260,6 +261,7 @@ def build_report(unit: Unit, start: Period, end: Period) -> Report:
             has_figures=pk in own,
             sources=frozenset(sources.get(pk, set())),
             inherited=_inherited_notes(inherited.get(pk, []), everything, taken.get(pk, {})),
+            pk=pk,
         )
 
     levels = []

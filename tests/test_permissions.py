@@ -26,6 +26,7 @@ from scoring.models import (
     RemediationTask,
 )
 from scoring.models.assessments import AssessmentState as S
+from surveys.models import Questionnaire, RespondentGroup, Response, UnitLink
 from tests.conftest import client_for
 from tests.factories import make_unit, make_user
 from tests.ranking_fixtures import publish, result, ten_point_set
@@ -49,6 +50,9 @@ class Side:
     link_pk: int
     figures_pk: int
     record_pk: int
+    questionnaire_pk: int
+    commune_pk: int
+    held_response_pk: int
     reorganisation_pk: int
     jobs: dict[str, int]
 
@@ -82,6 +86,14 @@ def _side(world, district, commune, admin, users: dict[str, Any], number: str) -
         channel="direct",
         state="in_progress",
     )
+    questionnaire = Questionnaire.objects.create(
+        criteria_set=criteria_set, title="Khảo sát", introduction="Giới thiệu", status="open"
+    )
+    group = RespondentGroup.objects.create(questionnaire=questionnaire, code="D", name="Người dân")
+    survey_link = UnitLink.objects.create(questionnaire=questionnaire, unit=commune)
+    held = Response.objects.create(
+        link=survey_link, group=group, channel="online", status=Response.Status.REVIEW
+    )
     jobs = {role: _finished_job(user).pk for role, user in users.items()}
     reorganisation = Reorganisation.objects.create(
         effective=datetime.date(2030, 1, 1 if district.code == "464" else 2), name=number
@@ -100,6 +112,9 @@ def _side(world, district, commune, admin, users: dict[str, Any], number: str) -
         link_pk=link.pk,
         figures_pk=figures.pk,
         record_pk=record.pk,
+        questionnaire_pk=questionnaire.pk,
+        commune_pk=commune.pk,
+        held_response_pk=held.pk,
         reorganisation_pk=reorganisation.pk,
         jobs=jobs,
     )
@@ -201,6 +216,33 @@ CASES: dict[str, Case] = {
     "figures_detail": Case(lambda s, _role: {"pk": s.figures_pk}),
     "unit_figures": Case(lambda s, _role: {"pk": s.unit_pk}),
     "record_detail": Case(lambda s, _role: {"pk": s.record_pk}),
+    "questionnaire_detail": Case(lambda s, _role: {"pk": s.questionnaire_pk}),
+    "questionnaire_export": Case(lambda s, _role: {"pk": s.questionnaire_pk}),
+    "survey_open_data": Case(lambda s, _role: {"pk": s.questionnaire_pk}),
+    "survey_review": Case(lambda s, _role: {"pk": s.questionnaire_pk}),
+    "questionnaire_copy": Case(lambda s, _role: {"pk": s.questionnaire_pk}, write=True),
+    "questionnaire_open": Case(lambda s, _role: {"pk": s.questionnaire_pk}, write=True),
+    "questionnaire_close": Case(
+        lambda s, _role: {"pk": s.questionnaire_pk}, write=True, data=lambda s: {"confirm": "yes"}
+    ),
+    "paper_import": Case(lambda s, _role: {"pk": s.questionnaire_pk}, write=True),
+    "survey_review_decide": Case(
+        lambda s, _role: {"pk": s.questionnaire_pk, "response_pk": s.held_response_pk},
+        write=True,
+        data=lambda s: {"decision": "count"},
+    ),
+    "survey_unit": Case(lambda s, _role: {"pk": s.questionnaire_pk, "unit_pk": s.commune_pk}),
+    "survey_poster": Case(lambda s, _role: {"pk": s.questionnaire_pk, "unit_pk": s.commune_pk}),
+    "survey_tokens": Case(
+        lambda s, _role: {"pk": s.questionnaire_pk, "unit_pk": s.commune_pk},
+        write=True,
+        data=lambda s: {"count": "2"},
+    ),
+    "paper_entry": Case(
+        lambda s, _role: {"pk": s.questionnaire_pk, "unit_pk": s.commune_pk},
+        write=True,
+        data=lambda s: {"form_number": "1", "group": "D"},
+    ),
     "portal_figure_save": Case(
         lambda s, _role: {"pk": s.unit_pk},
         write=True,
@@ -233,6 +275,8 @@ def _addresses_with_objects() -> set[str]:
 # Addresses whose object belongs to no unit, with where their permissions are tested.
 NOT_OF_A_UNIT = {
     "calendar_day_delete": "a day of the national calendar: tests/test_records.py",
+    "survey_form": "the public survey form, for anyone with the unit's random address: tests/test_surveys.py",
+    "survey_thanks": "the public survey form's thanks: tests/test_surveys.py",
 }
 
 

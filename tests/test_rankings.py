@@ -202,6 +202,7 @@ def test_the_command_writes_the_json_of_the_page(world, district_2022, tmp_path)
         "rank_of": 4,
         "classification": "Tốt",
         "fields": {"1": 6.0, "2": 3.5},
+        "warnings": [],
     }
     xlsx, pdf = tmp_path / "r.xlsx", tmp_path / "r.pdf"
     call_command("ranking", "--parent=464", "--year=2022", "--format=xlsx", f"--output={xlsx}")

@@ -64,6 +64,18 @@ def appraise_item(
         raise StaleAppraisal(item)
     reason = reason.strip()
     check_appraised_score(criterion, item, score, reason)
+    if item.score_source and score != item.appraised_score:
+        if not reason:
+            raise ValidationError(
+                {
+                    "reason": _(
+                        "The score comes from the survey (%(score)s); give the reason for "
+                        "changing it."
+                    )
+                    % {"score": format_number(item.appraised_score or Decimal(0))}
+                }
+            )
+        item.score_source = item.source_note = item.source_warning = ""  # typed from now on
     before = (item.final_score, item.appraisal_reason)
     item.appraised_score = (
         None
@@ -87,6 +99,56 @@ def appraise_item(
         )
     refresh_result(assessment)
     return item
+
+
+# Assessments whose results are not final yet: a sourced score may still be set.
+OPEN_TO_SOURCED_SCORES = (S.DRAFT, S.SUBMITTED, S.UNDER_APPRAISAL, S.RETURNED, S.RESUBMITTED)
+
+
+@transaction.atomic
+def apply_sourced_score(
+    assessment: Assessment,
+    criterion: Criterion,
+    score: Decimal,
+    source: str,
+    note: str,
+    warning: str,
+    user: User | None,
+) -> bool:
+    """Set the appraised score of a sub-criterion scored from a source (a closed survey),
+    with the computation as its note, in place of a typed number; recorded in the audit
+    trail with its source. Refused (False) once the results are final. An appraiser may
+    still override it, with a reason."""
+    assessment = locked(assessment)
+    if assessment.state not in OPEN_TO_SOURCED_SCORES:
+        return False
+    if criterion.criteria_set_id != assessment.criteria_set_id:
+        raise ValidationError(_("This is not a sub-criterion of the assessment."))
+    item, _created = AssessmentItem.objects.select_for_update().get_or_create(
+        assessment=assessment, criterion=criterion
+    )
+    check_appraised_score(criterion, item, score, note)
+    before = item.final_score
+    item.appraised_score = score
+    item.appraisal_reason = note
+    item.score_source, item.source_note, item.source_warning = source, note, warning[:300]
+    item.appraised_by = user
+    item.appraised_at = timezone.now()
+    item.appraisal_version += 1
+    item.save()
+    if item.final_score != before:
+        audit.record(
+            assessment,
+            AuditEntry.Kind.APPRAISED_SCORE,
+            user,
+            item=item,
+            old=before,
+            new=item.final_score,
+            reason=note,
+            source=source,
+        )
+    refresh_result(assessment)
+    return True
 
 
 def check_appraised_score(

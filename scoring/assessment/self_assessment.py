@@ -13,7 +13,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cchc.models import Unit, User
+from cchc.models import Unit, UnitQuerySet, User
 from scoring.assessment import audit
 from scoring.assessment.loading import dossier_values_for, input_of
 from scoring.assessment.results import refresh_result
@@ -70,6 +70,15 @@ def is_required(criterion: Criterion) -> bool:
 
 
 @transaction.atomic
+def units_scored_by(criteria_set: CriteriaSet) -> UnitQuerySet:
+    """The units a set scores: of its kinds, under its scope, in force at its year's end."""
+    return (
+        Unit.objects.within([criteria_set.scope])
+        .filter(kind__in=criteria_set.unit_kinds)
+        .in_force_on(datetime.date(criteria_set.year, 12, 31))
+    )
+
+
 def open_assessments(
     criteria_set: CriteriaSet, deadline: datetime.datetime, user: User | None
 ) -> tuple[int, int]:
@@ -81,11 +90,7 @@ def open_assessments(
         raise ValidationError(_("The set has no criteria to assess."))
     if deadline <= timezone.now():
         raise ValidationError(_("The deadline must be in the future."))
-    units = (
-        Unit.objects.within([criteria_set.scope])
-        .filter(kind__in=criteria_set.unit_kinds)
-        .in_force_on(datetime.date(criteria_set.year, 12, 31))
-    )
+    units = units_scored_by(criteria_set)
     existing = set(criteria_set.assessments.values_list("unit_id", flat=True))
     new = [
         Assessment(unit_id=pk, criteria_set=criteria_set, deadline=deadline, opened_by=user)

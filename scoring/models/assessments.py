@@ -132,6 +132,11 @@ class AssessmentItem(models.Model):
     )
     appraised_at = models.DateTimeField(null=True, blank=True)
     appraisal_version = models.PositiveIntegerField(default=0)
+    # Where an appraised score came from when no one typed it (a closed survey), with the
+    # computation written out and any warning (e.g. fewer answers than the sample needs).
+    score_source = models.CharField(_("score from"), max_length=20, blank=True)
+    source_note = models.TextField(_("how the score was computed"), blank=True)
+    source_warning = models.CharField(_("warning about the score"), max_length=300, blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

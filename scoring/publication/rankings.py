@@ -23,6 +23,7 @@ from scoring.criteria.sets import ranking_groups_of
 from scoring.engine import Rank, rank, round_points
 from scoring.models import (
     Assessment,
+    AssessmentItem,
     AssessmentResult,
     CriteriaSet,
     Decision,
@@ -57,6 +58,7 @@ class RankingRow:
     assessment_id: int | None = None
     self_score: Decimal | None = None
     previous: PreviousResult | None = None
+    warnings: list[str] = field(default_factory=list)  # e.g. a survey short of its sample
 
     @property
     def change(self) -> Decimal | None:
@@ -77,6 +79,7 @@ class RankingRow:
             "rank_of": self.rank.of,
             "classification": self.classification,
             "fields": {code: float(score) for code, (score, _maximum) in self.fields.items()},
+            "warnings": self.warnings,
         }
 
 
@@ -176,6 +179,7 @@ def build_ranking(
         decision = decision or current_decision(criteria_set, group)
         rows = _published_rows(decision) if decision is not None else []
     _attach_previous(rows, criteria_set.year)
+    _attach_warnings(rows)
     rows.sort(key=lambda row: (row.rank.position, row.unit_label))
     field_codes = [
         code for code, _title in fields if any(code in row.fields for row in rows) or not rows
@@ -240,6 +244,24 @@ def _provisional_rows(
             )
         )
     return rows, others
+
+
+def _attach_warnings(rows: list[RankingRow]) -> None:
+    """What a reader should know of a row's scores (one query): the warnings their sources
+    gave, e.g. a survey with fewer answers than its sample needs."""
+    by_assessment: dict[int, list[str]] = defaultdict(list)
+    for assessment_id, warning in (
+        AssessmentItem.objects.filter(
+            assessment_id__in=[row.assessment_id for row in rows if row.assessment_id]
+        )
+        .exclude(source_warning="")
+        .values_list("assessment_id", "source_warning")
+        .distinct()
+        .order_by("assessment_id", "source_warning")
+    ):
+        by_assessment[assessment_id].append(warning)
+    for row in rows:
+        row.warnings = by_assessment.get(row.assessment_id or 0, [])
 
 
 def _attach_previous(rows: list[RankingRow], year: int) -> None:
