@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from cchc.models import Role, User
@@ -18,4 +19,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_is_appraiser": user.has_role(Role.APPRAISER),
         "nav_is_officer": user.has_role(Role.OFFICER),
         "nav_is_leader": user.has_role(Role.LEADER),
+        "bell_seconds": settings.BELL_SECONDS,
     }

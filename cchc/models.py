@@ -616,3 +616,113 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class NotificationKind(models.TextChoices):
+    """What people are told about; each person chooses, per kind, how."""
+
+    ASSESSMENT_OPENED = "assessment_opened", _("Self-assessment opened")
+    DEADLINE_SOON = "deadline_soon", _("A deadline is near")
+    ITEMS_RETURNED = "items_returned", _("Items returned for explanation")
+    EXPLANATION_SENT = "explanation_sent", _("Explanation sent")
+    APPRAISAL_FINISHED = "appraisal_finished", _("Appraisal finished")
+    COUNCIL_ROUND = "council_round", _("Council round opened")
+    RESULTS_PUBLISHED = "results_published", _("Results published")
+    REMEDIATION_DUE = "remediation_due", _("Remediation task due")
+    WINDOW_CLOSED = "window_closed", _("A window closed at its deadline")
+
+
+class Notification(models.Model):
+    """Something one person is told, with the page where the action is."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=30, choices=NotificationKind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(_("page"), max_length=500)
+    # Sent once: a second notice with the same key for the same person is not created.
+    key = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    digested_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="one_notification_per_key")
+        ]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NotificationPreference(models.Model):
+    """How one person wants one kind: in the app, and by e-mail at once, in a daily digest,
+    or not at all. Without a row: in the app and by e-mail at once."""
+
+    class Email(models.TextChoices):
+        NOW = "now", _("By e-mail at once")
+        DIGEST = "digest", _("In a daily e-mail digest")
+        OFF = "off", _("No e-mail")
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=NotificationKind.choices)
+    in_app = models.BooleanField(_("in the app"), default=True)
+    email = models.CharField(_("e-mail"), max_length=10, choices=Email.choices, default=Email.NOW)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.kind}"
+
+
+class OutgoingEmail(models.Model):
+    """An e-mail waiting to go out, sent from background work and tried again on failure."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Given up")
+
+    to = models.EmailField(_("to"))
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("text"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        ordering = ["next_attempt_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.subject}"
+
+
+class ScheduledRun(models.Model):
+    """When a scheduled job last ran (``manage.py run_scheduled``), so that a daily one runs
+    once a day however often, and on however many machines, the scheduler starts."""
+
+    name = models.CharField(max_length=50, unique=True)
+    last_run_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("scheduled job run")
+        verbose_name_plural = _("scheduled job runs")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.last_run_at:%Y-%m-%d %H:%M}"

@@ -8,7 +8,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.permissions import IsAuthenticated
 
-from cchc import views
+from cchc import notification_views, views
 
 urlpatterns = [
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
@@ -24,6 +24,15 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("healthz/", views.healthz, name="healthz"),
+    path("thong-bao/", notification_views.notification_list, name="notification_list"),
+    path("thong-bao/chuong/", notification_views.bell, name="notification_bell"),
+    path("thong-bao/da-doc/", notification_views.notifications_read, name="notifications_read"),
+    path(
+        "thong-bao/cai-dat/",
+        notification_views.notification_preferences,
+        name="notification_preferences",
+    ),
+    path("thong-bao/<int:pk>/", notification_views.notification_open, name="notification_open"),
     path("cong-viec/", views.job_list, name="job_list"),
     path("cong-viec/<int:pk>/", views.job_page, name="job_page"),
     path("cong-viec/<int:pk>/tai-ve/", views.job_download, name="job_download"),

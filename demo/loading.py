@@ -43,6 +43,7 @@ DEMO_USERS = [
     ("lanhdao", "Lãnh đạo UBND huyện Vĩnh Linh", Role.LEADER, VINH_LINH, BEFORE, False),
     ("canbo_vinhlong", "Công chức CCHC xã Vĩnh Long", Role.OFFICER, "19387", BEFORE, False),
     ("canbo_vinhthai", "Công chức CCHC xã Vĩnh Thái", Role.OFFICER, "19369", BEFORE, False),
+    ("chutich_vinhlong", "Chủ tịch UBND xã Vĩnh Long", Role.LEADER, "19387", BEFORE, False),
 ]
 # The province's appraisers and administrators work on the old province's results too.
 EXTRA_ROLES = [
@@ -72,6 +73,7 @@ def load_demo() -> list[tuple[str, str, str]]:
         user.full_name = full_name
         user.is_staff = is_staff
         user.is_superuser = username == "admin"
+        user.email = user.email or f"{username}@example.org"
         user.set_password(DEMO_PASSWORD)
         user.save()
         unit = _unit(unit_code, day)
@@ -82,6 +84,7 @@ def load_demo() -> list[tuple[str, str, str]]:
             user=User.objects.get(username=username), unit=_unit(unit_code, day), role=role
         )
     _open_demo_assessments()
+    _form_demo_council()
     _publish_demo_2021()
     _load_demo_records()
     _load_demo_survey()
@@ -456,6 +459,40 @@ def _open_demo_assessments() -> None:
     if not criteria_set.assessments.exists():
         admin = User.objects.get(username="admin")
         open_assessments(criteria_set, timezone.now() + datetime.timedelta(days=60), admin)
+
+
+def _form_demo_council() -> None:
+    """The district's appraisal council for 2022: its leader chairs, the appraiser keeps the
+    minutes, the province's appraiser sits as a member for fields 1–3."""
+    from scoring.models import Council, CouncilMember, CriteriaSet
+
+    criteria_set = CriteriaSet.objects.get(
+        year=2022, scope=_unit(VINH_LINH, BEFORE), title=DEMO_CRITERIA_TITLE.format(year=2022)
+    )
+    council, created = Council.objects.get_or_create(
+        criteria_set=criteria_set,
+        defaults={
+            "name": "Hội đồng thẩm định Chỉ số CCHC cấp xã huyện Vĩnh Linh năm 2022",
+            "founding_decision": "1032/QĐ-UBND",
+            "created_by": User.objects.get(username="admin"),
+        },
+    )
+    if not created:
+        return
+    seats = [
+        ("lanhdao", CouncilMember.Position.CHAIR, "Phó Chủ tịch UBND huyện", []),
+        ("thamdinh", CouncilMember.Position.SECRETARY, "Chuyên viên Phòng Nội vụ", []),
+        ("thamdinh_tinh", CouncilMember.Position.MEMBER, "Chuyên viên Sở Nội vụ", ["1", "2", "3"]),
+    ]
+    for sort, (username, position, title, fields) in enumerate(seats, start=1):
+        CouncilMember.objects.create(
+            council=council,
+            user=User.objects.get(username=username),
+            position=position,
+            title=title,
+            fields=fields,
+            sort=sort,
+        )
 
 
 DEMO_RANK_OF_VINH_LONG = 17  # as the demo's 2021 decision ranks it

@@ -7,4 +7,5 @@ class ScoringConfig(AppConfig):
     verbose_name = _("Scoring")
 
     def ready(self) -> None:
+        from scoring.assessment import deadlines  # noqa: F401 - registers the scheduled jobs
         from scoring.publication import background  # noqa: F401 - registers the job kinds

@@ -6,6 +6,7 @@ from scoring.views import (
     appraisal,
     assessments,
     audit,
+    council,
     criteria,
     dashboard,
     evidence,
@@ -49,6 +50,14 @@ urlpatterns = [
         assessments.assessment_field,
         name="assessment_field",
     ),
+    path(
+        "danh-gia/<int:pk>/phe-duyet/", assessments.assessment_sign_off, name="assessment_sign_off"
+    ),
+    path(
+        "danh-gia/<int:pk>/cong-van/<int:letter_pk>.<str:format>",
+        assessments.letter_download,
+        name="letter_download",
+    ),
     path("danh-gia/<int:pk>/mo-lai/", assessments.assessment_reopen, name="assessment_reopen"),
     path("danh-gia/<int:pk>/muc/<int:criterion_pk>/", assessments.item_save, name="item_save"),
     path(
@@ -81,6 +90,25 @@ urlpatterns = [
         publication.publish_page,
         name="publish_results",
     ),
+    path("hoi-dong/", council.council_list, name="council_list"),
+    path("hoi-dong/<int:pk>/", council.council_page, name="council_page"),
+    path("hoi-dong/<int:pk>/thanh-vien/", council.council_member_add, name="council_member_add"),
+    path(
+        "hoi-dong/<int:pk>/thanh-vien/<int:member_pk>/bo/",
+        council.council_member_remove,
+        name="council_member_remove",
+    ),
+    path("hoi-dong/<int:pk>/mo-phien/", council.council_round_open, name="council_round_open"),
+    path("hoi-dong/phien/<int:pk>/", council.council_round, name="council_round"),
+    path(
+        "hoi-dong/phien/<int:pk>/y-kien/<int:assessment_pk>/",
+        council.council_opinion,
+        name="council_opinion",
+    ),
+    path(
+        "hoi-dong/phien/<int:pk>/ket-thuc/", council.council_round_close, name="council_round_close"
+    ),
+    path("hoi-dong/phien/<int:pk>/bien-ban.pdf", council.council_minutes, name="council_minutes"),
     path("nhat-ky/", audit.audit_search, name="audit_search"),
     path("khac-phuc/", reports.remediation_overview, name="remediation_overview"),
 ]

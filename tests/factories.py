@@ -44,3 +44,13 @@ def make_user(
 
 
 __all__ = ["Role", "make_unit", "make_user"]
+
+
+def commune_leader(unit: Unit) -> User:
+    """The unit's chairman: a leader on the unit itself (who approves its self-assessment)."""
+    user = User.objects.filter(username=f"chu_tich_{unit.code}").first()
+    if user is None:
+        user = make_user(
+            f"chu_tich_{unit.code}", Role.LEADER, unit, full_name=f"Chủ tịch {unit.name}"
+        )
+    return user

@@ -10,6 +10,7 @@ os.environ.setdefault("DEBUG", "1")
 # Tasks run inside the request that starts them, so that a test sees their outcome at once
 # (tests/test_jobs.py runs the thread backend on its own).
 os.environ.setdefault("TASKS_BACKEND", "immediate")
+os.environ.setdefault("BELL_SECONDS", "2")  # browser tests see the bell change soon
 
 from cchc.settings import *  # noqa: F403
 

@@ -186,7 +186,7 @@ def test_submit_is_refused_with_the_list_of_what_is_missing(world, assessment):
     page = response.content.decode()
     assert response.status_code == 400
     assert (
-        "Chưa nộp được: còn 6 nội dung chưa hoàn thành." in page
+        "Chưa nộp được: còn 7 nội dung chưa hoàn thành." in page
         and "1.1 Ban hành kế hoạch: chưa chấm điểm" in page
     )
     assessment.refresh_from_db()

@@ -21,9 +21,13 @@ from dossiers.models import DossierRecord, DossierStatistics
 from scoring.assessment.evidence import link_evidence
 from scoring.models import (
     AssessmentItem,
+    Council,
+    CouncilMember,
+    CouncilRound,
     EvidenceLink,
     ExplanationRequest,
     RemediationTask,
+    SubmissionLetter,
 )
 from scoring.models.assessments import AssessmentState as S
 from surveys.models import Questionnaire, RespondentGroup, Response, UnitLink
@@ -54,6 +58,10 @@ class Side:
     commune_pk: int
     held_response_pk: int
     reorganisation_pk: int
+    council_pk: int
+    member_pk: int
+    round_pk: int
+    letter_pk: int
     jobs: dict[str, int]
 
 
@@ -100,8 +108,21 @@ def _side(world, district, commune, admin, users: dict[str, Any], number: str) -
     )
     successor = make_unit("Kế thừa", parent=district, valid_from=datetime.date(2030, 1, 1))
     Lineage.objects.create(successor=successor, predecessor=commune, reorganisation=reorganisation)
+    council = Council.objects.create(criteria_set=criteria_set, name=f"Hội đồng {number}")
+    member = CouncilMember.objects.create(
+        council=council, user=admin, position=CouncilMember.Position.CHAIR
+    )
+    council_round = CouncilRound.objects.create(council=council, number=1, opened_by=admin)
+    council_round.assessments.add(assessment)
+    letter = SubmissionLetter.objects.create(
+        assessment=assessment, number=1, signer_name="Chủ tịch", signer_title="CHỦ TỊCH"
+    )
     return Side(
         unit_code=commune.code,
+        council_pk=council.pk,
+        member_pk=member.pk,
+        round_pk=council_round.pk,
+        letter_pk=letter.pk,
         unit_pk=district.pk,
         set_pk=criteria_set.pk,
         assessment_pk=assessment.pk,
@@ -248,6 +269,30 @@ CASES: dict[str, Case] = {
         write=True,
         data=lambda s: {"period": "2024", "score": "80"},
     ),
+    "assessment_sign_off": Case(assessment, write=True),
+    "letter_download": Case(
+        lambda s, _role: {"pk": s.assessment_pk, "letter_pk": s.letter_pk, "format": "pdf"}
+    ),
+    "council_page": Case(lambda s, _role: {"pk": s.council_pk}),
+    "council_member_add": Case(
+        lambda s, _role: {"pk": s.council_pk},
+        write=True,
+        data=lambda s: {"position": "member", "title": "x"},
+    ),
+    "council_member_remove": Case(
+        lambda s, _role: {"pk": s.council_pk, "member_pk": s.member_pk}, write=True
+    ),
+    "council_round_open": Case(lambda s, _role: {"pk": s.council_pk}, write=True),
+    "council_round": Case(lambda s, _role: {"pk": s.round_pk}),
+    "council_opinion": Case(
+        lambda s, _role: {"pk": s.round_pk, "assessment_pk": s.assessment_pk},
+        write=True,
+        data=lambda s: {"opinion": "agree"},
+    ),
+    "council_round_close": Case(
+        lambda s, _role: {"pk": s.round_pk}, write=True, data=lambda s: {"confirm": "yes"}
+    ),
+    "council_minutes": Case(lambda s, _role: {"pk": s.round_pk}),
     "api-unit-detail": Case(lambda s, _role: {"code": s.unit_code}, api=True),
     "api-criteria-set-detail": Case(lambda s, _role: {"pk": s.set_pk}, api=True),
     "api-dossier-statistics-detail": Case(lambda s, _role: {"pk": s.figures_pk}, api=True),
@@ -274,6 +319,7 @@ def _addresses_with_objects() -> set[str]:
 
 # Addresses whose object belongs to no unit, with where their permissions are tested.
 NOT_OF_A_UNIT = {
+    "notification_open": "a person's own notification: tests/test_notifications.py",
     "calendar_day_delete": "a day of the national calendar: tests/test_records.py",
     "survey_form": "the public survey form, for anyone with the unit's random address: tests/test_surveys.py",
     "survey_thanks": "the public survey form's thanks: tests/test_surveys.py",

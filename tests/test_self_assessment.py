@@ -28,11 +28,12 @@ from scoring.assessment.self_assessment import (
     submission_problems,
     submit_assessment,
 )
+from scoring.assessment.sign_off import sign_off
 from scoring.models import Assessment, AssessmentItem, AuditEntry, StateChange
 from scoring.models.assessments import AssessmentState
 from tests.assessment_fixtures import criterion
 from tests.dossier_factories import figures
-from tests.factories import make_unit
+from tests.factories import commune_leader, make_unit
 from tests.spreadsheet_files import csv_bytes
 from tests.test_evidence import evidence_for
 
@@ -143,7 +144,7 @@ def test_a_save_from_an_old_page_is_refused_and_nothing_is_overwritten(world, as
     assert AssessmentItem.objects.get(pk=first.pk).self_score == D(2)
 
 
-def complete(assessment, user, evidence_file=True):
+def complete(assessment, user, evidence_file=True, sign=True):
     record(assessment, "1.1", user, answer=True)
     record(assessment, "1.2", user, value=D(2), explanation="12/12 nhiệm vụ, xem báo cáo")
     record(assessment, "1.3", user, level="Không")
@@ -160,6 +161,9 @@ def complete(assessment, user, evidence_file=True):
                 evidence,
                 user,
             )
+    if sign:
+        sign_off(assessment, commune_leader(assessment.unit))
+        assessment.refresh_from_db()
 
 
 def test_submission_lists_everything_missing_and_changes_nothing(world, assessment):
@@ -167,6 +171,7 @@ def test_submission_lists_everything_missing_and_changes_nothing(world, assessme
     record(assessment, "1.2", world.officer_a, value=D(2), explanation="đủ")
     problems = submit_assessment(assessment, world.officer_a)
     assert problems == [
+        "Lãnh đạo đơn vị chưa phê duyệt bản tự đánh giá (lãnh đạo mở trang này và phê duyệt)",
         "1.1 Ban hành kế hoạch: có điểm nhưng chưa có tài liệu kiểm chứng; hãy đính kèm tài liệu hoặc giải trình lý do",
         "1.3 Tuyên truyền: chưa chấm điểm",
         "1.4 Sáng kiến: chưa chấm điểm",

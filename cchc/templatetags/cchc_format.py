@@ -39,3 +39,26 @@ def dictget(mapping: Any, key: str) -> Any:
 def field_index(row: Any, code: str) -> Any:
     """A ranking row's component index of a field."""
     return row.field_index(code)
+
+
+@register.filter
+def time_left(moment: Any) -> str:
+    """ "3 ngày 4 giờ nữa", "45 phút nữa", "đã hết hạn": what is left before ``moment``."""
+    import datetime
+
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    if not isinstance(moment, datetime.datetime):
+        return ""
+    seconds = int((moment - timezone.now()).total_seconds())
+    if seconds <= 0:
+        return _("the deadline has passed")
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return _("%(days)s days %(hours)s hours left") % {"days": days, "hours": hours}
+    if hours:
+        return _("%(hours)s hours %(minutes)s minutes left") % {"hours": hours, "minutes": minutes}
+    return _("%(minutes)s minutes left") % {"minutes": max(minutes, 1)}

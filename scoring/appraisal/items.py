@@ -4,6 +4,7 @@ unit, its answers)."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.models import User
-from scoring.assessment import audit
+from scoring.assessment import audit, notices
 from scoring.assessment.results import refresh_result
 from scoring.assessment.workflow import (
     APPRAISING,
@@ -209,7 +210,12 @@ def check_appraised_score(
 
 
 @transaction.atomic
-def return_items(assessment: Assessment, questions: dict[Criterion, str], user: User) -> Assessment:
+def return_items(
+    assessment: Assessment,
+    questions: dict[Criterion, str],
+    user: User,
+    deadline: datetime.datetime | None = None,
+) -> Assessment:
     """Return chosen sub-criteria to the unit, each with a question; a new explanation round."""
     assessment = locked(assessment)
     move = check_move(assessment, "return", user)
@@ -234,10 +240,14 @@ def return_items(assessment: Assessment, questions: dict[Criterion, str], user: 
             new=question,
             reason=_("question of round %(round)s") % {"round": assessment.explanation_round},
         )
+    if deadline is not None and deadline <= timezone.now():
+        raise IllegalMove(_("The explanation deadline must be in the future."))
+    assessment.explanation_deadline = deadline
     record_move(
         assessment, move.target, user, _("%(count)s sub-criteria returned") % {"count": len(asked)}
     )
     assessment.save()
+    notices.items_returned(assessment, len(asked))
     return assessment
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from cchc.models import Unit, User
 from cchc.uploads import short_name
 from scoring.assessment import audit
+from scoring.assessment.sign_off import clear_sign_off
 from scoring.models import AssessmentItem, AssessmentState, AuditEntry, Evidence, EvidenceLink
 
 # What a unit may upload, by the type its content shows, with the names such files carry.
@@ -162,10 +163,12 @@ def link_evidence(item: AssessmentItem, evidence: Evidence, user: User) -> Evide
         audit.record(
             item.assessment, AuditEntry.Kind.EVIDENCE, user, item=item, new=evidence.original_name
         )
+        clear_sign_off(item.assessment, user)
     return link
 
 
 def unlink_evidence(link: EvidenceLink, user: User) -> None:
+    clear_sign_off(link.item.assessment, user)
     audit.record(
         link.item.assessment,
         AuditEntry.Kind.EVIDENCE,

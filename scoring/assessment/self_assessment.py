@@ -13,10 +13,13 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cchc.models import Unit, UnitQuerySet, User
+from cchc.models import NotificationKind, Unit, UnitQuerySet, User
 from scoring.assessment import audit
+from scoring.assessment.letters import issue_letter
 from scoring.assessment.loading import dossier_values_for, input_of
+from scoring.assessment.notices import tell_officers
 from scoring.assessment.results import refresh_result
+from scoring.assessment.sign_off import clear_sign_off
 from scoring.assessment.workflow import check_move, record_move
 from scoring.criteria.parameters import format_number, spec_from_json
 from scoring.criteria.trees import criterion_node
@@ -92,11 +95,21 @@ def open_assessments(
         raise ValidationError(_("The deadline must be in the future."))
     units = units_scored_by(criteria_set)
     existing = set(criteria_set.assessments.values_list("unit_id", flat=True))
+    units_by_pk = {unit.pk: unit for unit in units.exclude(pk__in=existing)}
     new = [
         Assessment(unit_id=pk, criteria_set=criteria_set, deadline=deadline, opened_by=user)
-        for pk in units.exclude(pk__in=existing).values_list("pk", flat=True)
+        for pk in units_by_pk
     ]
-    Assessment.objects.bulk_create(new, batch_size=1000)
+    created = Assessment.objects.bulk_create(new, batch_size=1000)
+    for assessment in created:
+        assessment.unit = units_by_pk[assessment.unit_id]
+    tell_officers(
+        created,
+        NotificationKind.ASSESSMENT_OPENED,
+        "{unit}: mở tự đánh giá " + criteria_set.title,
+        f"Hạn tự đánh giá: {timezone.localtime(deadline):%H:%M %d/%m/%Y}.",
+        "opened",
+    )
     return len(new), len(existing)
 
 
@@ -150,6 +163,7 @@ def record_self_assessment(
             new=_self_value(item),
             reason=item.not_applicable_reason or item.explanation,
         )
+        clear_sign_off(assessment, user)
     refresh_result(assessment, dossier)
     return item
 
@@ -288,6 +302,13 @@ def submission_problems(assessment: Assessment) -> list[str]:
         for item in assessment.items.annotate(evidence_count=Count("evidence_links"))
     }
     problems = []
+    if assessment.criteria_set.requires_sign_off and assessment.signed_off_at is None:
+        problems.append(
+            _(
+                "The unit's leader has not approved the self-assessment yet (the leader opens "
+                "this page and approves it)"
+            )
+        )
     for criterion in criteria:
         item = items.get(criterion.pk)
         if item is None or not item.is_scored:
@@ -353,6 +374,7 @@ def submit_assessment(assessment: Assessment, user: User) -> list[str]:
     assessment.submitted_at = timezone.now()
     assessment.save(update_fields=["state", "submitted_by", "submitted_at"])
     refresh_result(assessment)
+    issue_letter(assessment)
     return []
 
 

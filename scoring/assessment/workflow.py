@@ -18,6 +18,7 @@ pages, commands, imports and the scheduler all move assessments through here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cchc.access import holds_role
 from cchc.models import Role, Unit, User
 from scoring.assessment import audit
 from scoring.assessment.results import refresh_result
@@ -89,8 +91,8 @@ class IllegalMove(ValidationError):
     """The move does not fit the assessment's state (or what is missing); nothing changed."""
 
 
-def holds(user: User, unit: Unit, roles: list[str]) -> bool:
-    return Unit.objects.actionable_by(user, roles).filter(pk=unit.pk).exists()
+def holds(user: User, unit: Unit, roles: Iterable[str]) -> bool:
+    return holds_role(user, unit, roles)
 
 
 def _office_path(user: User, unit: Unit) -> str | None:
@@ -194,6 +196,10 @@ def move_assessment(assessment: Assessment, name: str, user: User, reason: str =
         raise IllegalMove(_("This change cannot be made here."))
     assessment = locked(assessment)
     move = check_move(assessment, name, user, reason)
+    if name in ("approve", "send_back") and has_council(assessment):
+        raise IllegalMove(
+            _("The council decides on this set: the chair opens a round on the council's page.")
+        )
     if name == "resend":
         _check_answered(assessment)
     if name == "finish":
@@ -201,10 +207,24 @@ def move_assessment(assessment: Assessment, name: str, user: User, reason: str =
         assessment.appraised_by = user
     if name == "approve":
         assessment.approved_by = user
+    if name == "withdraw":  # what is sent again is approved again
+        assessment.signed_off_by, assessment.signed_off_at = None, None
     record_move(assessment, move.target, user, reason.strip())
     assessment.save()
     refresh_result(assessment)
+    from scoring.assessment import notices
+
+    if name == "resend":
+        notices.explanation_sent(assessment)
+    elif name == "finish":
+        notices.appraisal_finished(assessment)
     return assessment
+
+
+def has_council(assessment: Assessment) -> bool:
+    from scoring.models import Council
+
+    return Council.objects.filter(criteria_set_id=assessment.criteria_set_id).exists()
 
 
 def _check_answered(assessment: Assessment) -> None:

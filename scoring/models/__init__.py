@@ -3,6 +3,14 @@ published results."""
 
 from scoring.models.appraisal import AuditEntry, ExplanationRequest, RemediationTask
 from scoring.models.assessments import Assessment, AssessmentItem, AssessmentState, StateChange
+from scoring.models.council import (
+    Council,
+    CouncilMember,
+    CouncilOpinion,
+    CouncilOutcome,
+    CouncilRound,
+    SubmissionLetter,
+)
 from scoring.models.criteria import (
     CriteriaSet,
     Criterion,
@@ -25,6 +33,11 @@ __all__ = [
     "AssessmentResult",
     "AssessmentState",
     "AuditEntry",
+    "Council",
+    "CouncilMember",
+    "CouncilOpinion",
+    "CouncilOutcome",
+    "CouncilRound",
     "CriteriaSet",
     "Criterion",
     "Decision",
@@ -38,5 +51,6 @@ __all__ = [
     "ReadOnlyError",
     "RemediationTask",
     "StateChange",
+    "SubmissionLetter",
     "sort_key_of",
 ]

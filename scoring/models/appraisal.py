@@ -53,6 +53,7 @@ class AuditEntry(models.Model):
         EVIDENCE = "evidence", _("Evidence")
         STATE = "state", _("State")
         EXPLANATION = "explanation", _("Explanation round")
+        SIGN_OFF = "sign_off", _("Leader's approval")
 
     assessment = models.ForeignKey(
         Assessment, on_delete=models.PROTECT, related_name="audit_entries"

@@ -70,6 +70,13 @@ class Assessment(models.Model):
     )
     published_at = models.DateTimeField(null=True, blank=True)
     explanation_round = models.PositiveSmallIntegerField(default=0)
+    explanation_deadline = models.DateTimeField(_("explanation deadline"), null=True, blank=True)
+    # The commune's leader approves the self-assessment before it is sent; any change after
+    # it clears the approval.
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    signed_off_at = models.DateTimeField(null=True, blank=True)
 
     objects = AssessmentQuerySet.as_manager()
 

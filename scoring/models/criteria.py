@@ -88,6 +88,9 @@ class CriteriaSet(models.Model):
     copied_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies"
     )
+    requires_sign_off = models.BooleanField(
+        _("the unit's leader approves the self-assessment before it is sent"), default=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
 

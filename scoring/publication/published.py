@@ -147,7 +147,30 @@ def publish_results(
     decision.published_by = user
     decision.save()
     _write_results(criteria_set, group, decision, user)
+    _tell_published(decision)
     return decision
+
+
+def _tell_published(decision: Decision) -> None:
+    """Each unit's officers: the results are out, with their unit's scorecard."""
+    from django.urls import reverse
+
+    from cchc.models import NotificationKind
+    from scoring.assessment.notices import tell_officers
+
+    assessments = list(
+        Assessment.objects.filter(
+            pk__in=decision.results.filter(assessment_id__isnull=False).values("assessment_id")
+        ).select_related("unit")
+    )
+    tell_officers(
+        assessments,
+        NotificationKind.RESULTS_PUBLISHED,
+        "{unit}: " + f"đã công bố kết quả theo Quyết định {decision.number}",
+        "Xem điểm, xếp hạng và các điểm bị trừ để lập kế hoạch khắc phục.",
+        f"published:{decision.pk}",
+        lambda assessment: reverse("scorecard", args=[assessment.pk]),
+    )
 
 
 def _check_group(criteria_set: CriteriaSet, group: RankingGroup | None) -> None:

@@ -3,6 +3,7 @@ explanation page, the deduction report (page and PDF), the audit trail, the reme
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,6 +27,7 @@ from scoring.appraisal.items import (
     return_items,
 )
 from scoring.assessment import audit
+from scoring.assessment.deadlines import running_deadline
 from scoring.assessment.loading import score_final
 from scoring.assessment.workflow import (
     APPRAISING,
@@ -121,6 +124,12 @@ def _appraisal_context(request: HttpRequest, assessment: Assessment) -> dict[str
         "editing": editing,
         "moves": [(name, MOVES[name].label) for name in allowed_moves(user, assessment)],
         "can_return": editing,
+        "default_explanation_deadline": timezone.localtime(
+            timezone.now() + datetime.timedelta(days=5)
+        ),
+        "deadline": running_deadline(assessment),
+        "letter": assessment.letters.first(),
+        "council_round": assessment.council_rounds.filter(closed_at__isnull=True).first(),
         "image_types": IMAGE_TYPES,
     }
 
@@ -220,6 +229,15 @@ def appraisal_move(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     return redirect("assessment_page", pk=pk)
 
 
+def _local_moment(text: str) -> datetime.datetime | None:
+    """A datetime-local field's value, in Vietnam's time."""
+    try:
+        moment = datetime.datetime.strptime(text.strip(), "%Y-%m-%dT%H:%M")
+    except ValueError:
+        return None
+    return timezone.make_aware(moment)
+
+
 @login_required
 @require_POST
 def appraisal_return(request: HttpRequest, pk: int) -> HttpResponse:
@@ -231,8 +249,13 @@ def appraisal_return(request: HttpRequest, pk: int) -> HttpResponse:
         for key, value in request.POST.items()
         if key.startswith("q_") and key[2:].isdigit() and int(key[2:]) in criteria
     }
+    typed = request.POST.get("han_giai_trinh", "").strip()
+    deadline = _local_moment(typed) if typed else None
+    if typed and deadline is None:
+        messages.error(request, _("Write the explanation deadline as a day and a time."))
+        return redirect("appraisal_page", pk=pk)
     try:
-        return_items(assessment, questions, user)
+        return_items(assessment, questions, user, deadline)
     except IllegalMove as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -269,6 +292,7 @@ def explanation_page(request: HttpRequest, pk: int) -> HttpResponse:
             "current": current,
             "earlier": [r for r in requests if r not in current],
             "can_answer": can_answer,
+            "deadline": running_deadline(assessment),
         },
     )
 

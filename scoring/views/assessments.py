@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,6 +21,8 @@ from django.views.decorators.http import require_POST
 from cchc.access import request_user, require_role_on
 from cchc.admin_log import record_admin_action
 from cchc.models import Role, Unit, User
+from scoring.assessment.deadlines import running_deadline
+from scoring.assessment.letters import letter_docx, letter_pdf
 from scoring.assessment.loading import dossier_values_for, score_self_assessment
 from scoring.assessment.self_assessment import (
     AssessmentLocked,
@@ -34,6 +36,8 @@ from scoring.assessment.self_assessment import (
     reopen_assessment,
     submit_assessment,
 )
+from scoring.assessment.sign_off import may_sign_off, sign_off
+from scoring.assessment.workflow import IllegalMove, allowed_moves, holds
 from scoring.criteria.parameters import describe, spec_from_json
 from scoring.criteria.sets import visible_criteria_sets
 from scoring.forms.assessment import (
@@ -43,7 +47,15 @@ from scoring.forms.assessment import (
     ReopenForm,
     initial_of,
 )
-from scoring.models import Assessment, AssessmentItem, Criterion, Evidence, EvidenceLink
+from scoring.models import (
+    Assessment,
+    AssessmentItem,
+    Criterion,
+    Evidence,
+    EvidenceLink,
+    SubmissionLetter,
+)
+from scoring.models.assessments import AssessmentState as S
 
 ENTRY_ROLES = [Role.OFFICER, Role.ADMINISTRATOR]
 
@@ -128,9 +140,7 @@ def _page_context(
         "progress": progress_of(assessment, criteria, dossier),
         "result": result,
         "can_edit": can_edit,
-        "can_administer": Unit.objects.actionable_by(user, [Role.ADMINISTRATOR])
-        .filter(pk=assessment.unit_id)
-        .exists(),
+        "can_administer": holds(user, assessment.unit, [Role.ADMINISTRATOR]),
         "library": Evidence.objects.filter(unit=assessment.unit, replaced_by__isnull=True).order_by(
             "original_name"
         )
@@ -139,6 +149,12 @@ def _page_context(
         "upload_form": EvidenceUploadForm(),
         "reopen_form": ReopenForm(),
         "history": assessment.state_changes.select_related("changed_by"),
+        "deadline": running_deadline(assessment),
+        "window_open": assessment.accepts_self_assessment(timezone.now()),
+        "may_sign_off": may_sign_off(user, assessment)
+        and assessment.accepts_self_assessment(timezone.now()),
+        "letter": assessment.letters.first() if assessment.state != S.DRAFT else None,
+        "may_withdraw": "withdraw" in allowed_moves(user, assessment),
     }
 
 
@@ -176,7 +192,7 @@ def _decorate(
 
 
 def _may_enter(user: User, unit: Unit) -> bool:
-    return Unit.objects.actionable_by(user, ENTRY_ROLES).filter(pk=unit.pk).exists()
+    return holds(user, unit, ENTRY_ROLES)
 
 
 @login_required
@@ -296,6 +312,52 @@ def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "scoring/assessment_page.html", context, status=400)
     messages.success(request, _("Submitted. The self-assessment can no longer be changed."))
     return redirect("assessment_page", pk=pk)
+
+
+@login_required
+@require_POST
+def assessment_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
+    """The commune leader approves the self-assessment as it stands, before it is sent."""
+    user = request_user(request)
+    assessment = assessment_or_404(request, pk)
+    if not may_sign_off(user, assessment):
+        raise PermissionDenied
+    try:
+        sign_off(assessment, user)
+    except IllegalMove as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _(
+                "Approved. The officer can now submit the self-assessment; a change clears the approval."
+            ),
+        )
+    return redirect("assessment_page", pk=pk)
+
+
+@login_required
+def letter_download(request: HttpRequest, pk: int, letter_pk: int, format: str) -> HttpResponse:
+    """The letter asking for appraisal with the summary table, as PDF or .docx."""
+    assessment = assessment_or_404(request, pk)
+    letter = get_object_or_404(
+        SubmissionLetter.objects.select_related("assessment__unit", "assessment__criteria_set"),
+        pk=letter_pk,
+        assessment=assessment,
+    )
+    name = f"cong-van-de-nghi-tham-dinh-{letter.number}-{assessment.unit.code}"
+    if format == "pdf":
+        response = HttpResponse(letter_pdf(letter), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    elif format == "docx":
+        response = HttpResponse(
+            letter_docx(letter),
+            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.docx"'
+    else:
+        raise Http404
+    return response
 
 
 @login_required

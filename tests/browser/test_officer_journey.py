@@ -9,6 +9,7 @@ from scoring.models import Assessment
 from scoring.models.assessments import AssessmentState as S
 from tests.browser.conftest import pretty
 from tests.dossier_factories import figures
+from tests.factories import commune_leader
 
 PDF = Path("/tmp/cchc-ke-hoach.pdf")
 
@@ -76,6 +77,7 @@ def test_officer_fills_the_self_assessment_and_submits(world, assessment, open_s
         and "1.4 Sáng kiến: chưa chấm điểm" in problems
     )
     assert "1.3 Tuyên truyền: có điểm nhưng chưa có tài liệu kiểm chứng" in problems
+    assert "Lãnh đạo đơn vị chưa phê duyệt" in problems
     officer.shot("officer-refused")
     assert Assessment.objects.get(pk=assessment.pk).state == S.DRAFT
 
@@ -100,6 +102,14 @@ def test_officer_fills_the_self_assessment_and_submits(world, assessment, open_s
         "Pano và loa truyền thanh; ảnh lưu tại xã"
     )
     save(page, "1.3")
+    # The commune's chairman approves what is now there; then the officer submits.
+    chairman = open_session(commune_leader(assessment.unit))
+    leader_page = chairman.go(f"/danh-gia/{assessment.pk}/")
+    leader_page.get_by_role("button", name="Phê duyệt bản tự đánh giá").click()
+    leader_page.wait_for_selector("text=Đã phê duyệt.")
+    chairman.shot("leader-approved")
+    page = officer.go(f"/danh-gia/{assessment.pk}/")
+    assert "đã phê duyệt lúc" in page.locator("#sign-off").inner_text()
     page.get_by_role("button", name="Nộp kết quả tự đánh giá").click()
     page.wait_for_selector("text=Đã nộp. Kết quả tự đánh giá không thể sửa nữa.")
     officer.shot("officer-submitted")
