@@ -32,6 +32,16 @@ class CchcAdminSite(admin.AdminSite):
     site_title = _("CCHC index")
     index_title = _("Administration")
 
+    # Apps whose names their authors did not mark for translation.
+    APP_NAMES = {"axes": _("Sign-in attempts"), "django_tasks_db": _("Background jobs")}
+
+    def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[Any]:
+        apps = super().get_app_list(request, app_label)
+        for app in apps:
+            if app["app_label"] in self.APP_NAMES:
+                app["name"] = self.APP_NAMES[app["app_label"]]
+        return apps
+
     def autocomplete_view(self, request: HttpRequest) -> HttpResponse:
         response = UnitAwareAutocomplete.as_view(admin_site=self)(request)
         assert isinstance(response, HttpResponse)

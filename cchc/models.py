@@ -291,8 +291,8 @@ class Unit(models.Model):
         through="Lineage",
         through_fields=("successor", "predecessor"),
     )
-    path = models.CharField(max_length=500, editable=False, db_index=True)
-    depth = models.PositiveSmallIntegerField(editable=False, default=0)
+    path = models.CharField(_("tree path"), max_length=500, editable=False, db_index=True)
+    depth = models.PositiveSmallIntegerField(_("depth in the tree"), editable=False, default=0)
     search_name = models.CharField(max_length=200, editable=False, db_index=True, default="")
 
     objects = UnitQuerySet.as_manager()
@@ -483,8 +483,18 @@ class Lineage(models.Model):
     successors has one link to each; ``main`` marks the one that takes the main part, and
     ``share`` (in %) what each takes where the reorganisation's rule is shares."""
 
-    successor = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="predecessor_links")
-    predecessor = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="successor_links")
+    successor = models.ForeignKey(
+        Unit,
+        on_delete=models.CASCADE,
+        related_name="predecessor_links",
+        verbose_name=_("successor"),
+    )
+    predecessor = models.ForeignKey(
+        Unit,
+        on_delete=models.CASCADE,
+        related_name="successor_links",
+        verbose_name=_("predecessor"),
+    )
     main = models.BooleanField(
         _("takes the main part"),
         default=True,
@@ -494,7 +504,12 @@ class Lineage(models.Model):
         _("share (%)"), max_digits=5, decimal_places=2, null=True, blank=True
     )
     reorganisation = models.ForeignKey(
-        Reorganisation, on_delete=models.PROTECT, null=True, blank=True, related_name="links"
+        Reorganisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="links",
+        verbose_name=_("reorganisation"),
     )
 
     class Meta:

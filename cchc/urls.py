@@ -8,7 +8,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.permissions import IsAuthenticated
 
-from cchc import notification_views, views
+from cchc import notification_views, style_guide, views
 
 urlpatterns = [
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
@@ -24,6 +24,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("healthz/", views.healthz, name="healthz"),
+    path("huong-dan-giao-dien/", style_guide.style_guide, name="style_guide"),
     path("thong-bao/", notification_views.notification_list, name="notification_list"),
     path("thong-bao/chuong/", notification_views.bell, name="notification_bell"),
     path("thong-bao/da-doc/", notification_views.notifications_read, name="notifications_read"),

@@ -64,6 +64,9 @@ def vinh_linh_communes() -> list[Unit]:
 @transaction.atomic
 def load_demo() -> list[tuple[str, str, str]]:
     """Create or refresh the demo; returns (username, role, unit) rows."""
+    from cchc.models import OutgoingEmail
+
+    started = timezone.now()
     load_official_units(PROVINCES)
     _load_demo_criteria()
     _load_demo_dossiers()
@@ -88,6 +91,8 @@ def load_demo() -> list[tuple[str, str, str]]:
     _publish_demo_2021()
     _load_demo_records()
     _load_demo_survey()
+    # The demo's own history (windows opened, results published) is told in the app only.
+    OutgoingEmail.objects.filter(created_at__gte=started).delete()
     return rows
 
 

@@ -31,6 +31,11 @@ urlpatterns = [
     ),
     path("danh-gia/<int:pk>/giai-trinh/", appraisal.explanation_page, name="explanation_page"),
     path(
+        "danh-gia/<int:pk>/giai-trinh/gui/",
+        appraisal.explanation_submit,
+        name="explanation_submit",
+    ),
+    path(
         "danh-gia/<int:pk>/giai-trinh/<int:request_pk>/",
         appraisal.explanation_answer,
         name="explanation_answer",

@@ -204,6 +204,9 @@ CASES: dict[str, Case] = {
         write=True,
         data=lambda s: {"answer": "Vì vậy"},
     ),
+    "explanation_submit": Case(
+        assessment, write=True, data=lambda s: {"action": "save", f"answer-{s.request_pk}": "Vì"}
+    ),
     "deduction_report": Case(assessment),
     "remediation_page": Case(assessment),
     "remediation_update": Case(

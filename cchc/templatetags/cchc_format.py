@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.utils import formats, numberformat
+
+from cchc.numbers import format_number
 
 register = template.Library()
 
 
 @register.filter
 def number(value: Any, places: int | str | None = None) -> str:
-    """Group thousands and use the locale's decimal mark; ``places`` fixes the decimals."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, float):
-        value = Decimal(str(value))
-    decimal_places = int(places) if places not in (None, "") else None
-    return numberformat.format(
-        value,
-        formats.get_format("DECIMAL_SEPARATOR"),
-        decimal_pos=decimal_places,
-        grouping=formats.get_format("NUMBER_GROUPING"),
-        thousand_sep=formats.get_format("THOUSAND_SEPARATOR"),
-        force_grouping=True,
-    )
+    """``cchc.numbers.format_number``: ``places`` fixes the decimals, else at most two."""
+    return format_number(value, int(places) if places not in (None, "") else None)
 
 
 @register.filter
@@ -62,3 +50,14 @@ def time_left(moment: Any) -> str:
     if hours:
         return _("%(hours)s hours %(minutes)s minutes left") % {"hours": hours, "minutes": minutes}
     return _("%(minutes)s minutes left") % {"minutes": max(minutes, 1)}
+
+
+@register.filter
+def issuer_lines(text: Any) -> list[str]:
+    """An issuing body as the Decree 30 heading writes it: "ỦY BAN NHÂN DÂN" on its own line,
+    the place on the next, never broken inside ("HUYỆN GIO LINH", not "HUYỆN GIO / LINH")."""
+    value = " ".join(str(text or "").split())
+    for prefix in ("ỦY BAN NHÂN DÂN", "UỶ BAN NHÂN DÂN"):
+        if value.upper().startswith(prefix) and len(value) > len(prefix):
+            return [value[: len(prefix)], value[len(prefix) :].strip()]
+    return [value] if value else []

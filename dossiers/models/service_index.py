@@ -75,6 +75,14 @@ class ServiceIndexIndicator(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    @property
+    def numerator_label(self) -> str:
+        return _count_label(self.numerator)
+
+    @property
+    def denominator_label(self) -> str:
+        return _count_label(self.denominator)
+
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
@@ -88,6 +96,14 @@ class ServiceIndexIndicator(models.Model):
         }
         if problems:
             raise ValidationError(problems)
+
+
+def _count_label(name: str) -> str:
+    """What a record count counts, in words (the indicator catalogue of the service index)."""
+    from dossiers.record_counts import RECORD_COUNTS
+
+    count = RECORD_COUNTS.get(name)
+    return str(count.label) if count else name.replace("_", " ")
 
 
 class PortalFigure(models.Model):

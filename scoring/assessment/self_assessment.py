@@ -292,6 +292,19 @@ def progress_of(
     return Progress(required=len(required), scored=scored, without_evidence=without)
 
 
+class Problem(str):
+    """A reason the unit cannot submit, with the sub-criterion it is about (to link to it)."""
+
+    criterion_pk: int | None
+    field_code: str
+
+    def __new__(cls, text: str, criterion: Criterion | None = None) -> Problem:
+        problem = super().__new__(cls, text)
+        problem.criterion_pk = criterion.pk if criterion else None
+        problem.field_code = criterion.code.split(".")[0] if criterion else ""
+        return problem
+
+
 def submission_problems(assessment: Assessment) -> list[str]:
     """What stops the unit from submitting: every unscored sub-criterion, every score
     without evidence (a file, or dossier figures behind it) and without an explanation."""
@@ -313,15 +326,21 @@ def submission_problems(assessment: Assessment) -> list[str]:
         item = items.get(criterion.pk)
         if item is None or not item.is_scored:
             problems.append(
-                _("%(code)s %(title)s: not scored yet")
-                % {"code": criterion.code, "title": criterion.title}
+                Problem(
+                    _("%(code)s %(title)s: not scored yet")
+                    % {"code": criterion.code, "title": criterion.title},
+                    criterion,
+                )
             )
         elif _lacks_evidence(item, evidenced) and not item.explanation:
             problems.append(
-                _(
-                    "%(code)s %(title)s: scored without evidence; attach evidence or explain why there is none"
+                Problem(
+                    _(
+                        "%(code)s %(title)s: scored without evidence; attach evidence or explain why there is none"
+                    )
+                    % {"code": criterion.code, "title": criterion.title},
+                    criterion,
                 )
-                % {"code": criterion.code, "title": criterion.title}
             )
     return problems
 

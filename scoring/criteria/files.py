@@ -109,8 +109,9 @@ def _parse_row(number: int, values: dict[str, Any], errors: list[RowError]) -> C
     )
 
 
-def validate_criteria(table: Table, declared_total: Decimal) -> list[CriterionRow]:
-    """Check a criteria file as a whole; raise with every problem, or return its rows."""
+def validate_criteria(table: Table, declared_total: Decimal | None) -> list[CriterionRow]:
+    """Check a criteria file as a whole; raise with every problem, or return its rows.
+    ``declared_total``: the total the file must add up to (None: whatever it adds up to)."""
     errors = table.missing_columns(REQUIRED_COLUMNS)
     if errors:
         raise ImportRefused(errors)
@@ -197,7 +198,7 @@ def validate_criteria(table: Table, declared_total: Decimal) -> list[CriterionRo
                 )
             )
     top_total = sum((maxima.get(r.code, Decimal(0)) for r in rows if not r.parent_code), Decimal(0))
-    if not errors and top_total != declared_total:
+    if not errors and declared_total is not None and top_total != declared_total:
         errors.append(
             RowError(
                 0,

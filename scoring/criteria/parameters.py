@@ -102,12 +102,10 @@ def parse_number(text: str) -> Decimal:
 
 
 def format_number(number: Decimal) -> str:
-    text = (
-        format(number.normalize(), "f") if number == number.to_integral() else format(number, "f")
-    )
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text.replace(".", ",")
+    """See ``cchc.numbers.format_number``: the one function that writes numbers."""
+    from cchc.numbers import format_number as written
+
+    return written(number)
 
 
 def _pairs(text: str) -> list[tuple[str, str]]:
@@ -279,7 +277,10 @@ def spec_from_json(method: str, data: dict[str, Any]) -> MethodSpec:
 
 
 def input_label(name: str) -> str:
-    return INPUT_LABELS.get(name, name)
+    """The input's name in words, inside a sentence (the indicator catalogue)."""
+    from scoring.indicators import label_in_sentence
+
+    return label_in_sentence(name)
 
 
 def describe(spec: MethodSpec, max_score: Decimal) -> str:

@@ -57,7 +57,7 @@ class SetDetails:
     issuer: Unit | None = None
     decision_number: str = ""
     decision_date: datetime.date | None = None
-    declared_total: Decimal = Decimal(100)
+    declared_total: Decimal | None = Decimal(100)  # None: the file's own total
     unit_kinds: list[str] = field(default_factory=lambda: [str(k) for k in COMMUNE_KINDS])
     classification_bands: list[list[str | int | float]] = field(
         default_factory=lambda: [list(b) for b in DEFAULT_BANDS]
@@ -91,7 +91,12 @@ def import_criteria_set(table: Table, details: SetDetails) -> tuple[CriteriaSet,
     criteria_set.issuer = details.issuer or details.scope
     criteria_set.decision_number = details.decision_number
     criteria_set.decision_date = details.decision_date
-    criteria_set.declared_total = details.declared_total
+    top_total = sum(
+        (row.max_score or Decimal(0) for row in rows if not row.parent_code), Decimal(0)
+    )
+    criteria_set.declared_total = (
+        details.declared_total if details.declared_total is not None else top_total
+    )
     criteria_set.unit_kinds = details.unit_kinds
     criteria_set.classification_bands = details.classification_bands
     criteria_set.ranking_rule = details.ranking_rule

@@ -9,6 +9,20 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
+def range_messages(maximum: Decimal | None) -> dict[str, Any]:
+    """Range errors with the limits written the one way (never "2.00 .")."""
+    from cchc.numbers import format_number
+
+    messages: dict[str, Any] = {
+        "min_value": _("The value cannot be negative."),
+        "invalid": _("Write a number, e.g. 1,5."),
+        "max_decimal_places": _("Write at most two decimals."),
+    }
+    if maximum is not None:
+        messages["max_value"] = _("The value is at most %(max)s.") % {"max": format_number(maximum)}
+    return messages
+
+
 class ItemForm(forms.Form):
     """One sub-criterion of the self-assessment; the fields follow its scoring method.
     Figures the unit's dossier statistics provide are shown, not asked."""
@@ -25,15 +39,14 @@ class ItemForm(forms.Form):
     ) -> None:
         kwargs.setdefault("prefix", f"c{criterion.pk}")
         super().__init__(*args, **kwargs)
-        from scoring.criteria.parameters import format_number, input_label
+        from cchc.numbers import format_number
         from scoring.engine import Method
+        from scoring.indicators import explanation_of, label_of
 
         self.spec = spec
         self.typed_inputs = [name for name in spec.input_names() if name not in dossier]
         self.dossier_inputs = [
-            (name, input_label(name), dossier[name])
-            for name in spec.input_names()
-            if name in dossier
+            (name, label_of(name), dossier[name]) for name in spec.input_names() if name in dossier
         ]
         method = spec.method
         maximum = criterion.max_score
@@ -46,11 +59,15 @@ class ItemForm(forms.Form):
                 decimal_places=2,
                 required=False,
                 localize=True,
+                error_messages=range_messages(maximum),
                 widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
             )
         elif method is Method.COUNT:
             self.fields["value"] = forms.IntegerField(
-                label=_("Number of items"), min_value=0, required=False
+                label=_("Number of items"),
+                min_value=0,
+                required=False,
+                error_messages=range_messages(None),
             )
         elif method is Method.YES_NO:
             self.fields["answer"] = forms.TypedChoiceField(
@@ -66,15 +83,20 @@ class ItemForm(forms.Form):
                 label=_("Level reached"),
                 required=False,
                 choices=[("", "—")]
-                + [(lv.label, f"{lv.label} ({lv.points})") for lv in spec.levels],
+                + [
+                    (lv.label, f"{lv.label} ({format_number(lv.points)} {_('pts')})")
+                    for lv in spec.levels
+                ],
             )
         for name in self.typed_inputs:
             self.fields[f"n_{name}"] = forms.DecimalField(
-                label=input_label(name),
+                label=label_of(name),
+                help_text=explanation_of(name),
                 min_value=0,
                 decimal_places=2,
                 required=False,
                 localize=True,
+                error_messages=range_messages(None),
                 widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
             )
         if spec.allow_not_applicable:

@@ -37,10 +37,14 @@ class CriteriaImportForm(forms.Form):
     )
     declared_total = forms.DecimalField(
         label=_("Total maximum"),
-        initial=Decimal(100),
+        required=False,
         max_digits=7,
         decimal_places=2,
         min_value=Decimal("0.01"),
+        localize=True,
+        help_text=_(
+            "The total the decision publishes (e.g. 100), checked against the file; empty: the file's own total"
+        ),
     )
     classification = forms.CharField(
         label=_("Classification"),

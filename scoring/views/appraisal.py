@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -87,6 +88,17 @@ def appraisal_list(request: HttpRequest) -> HttpResponse:
     if state in S.values:
         assessments = assessments.filter(state=state)
     page = Paginator(assessments, 50).get_page(request.GET.get("page"))
+    sets = {assessment.criteria_set_id for assessment in page.object_list}
+    leaves = dict(
+        Criterion.objects.filter(criteria_set__in=sets)
+        .exclude(method="")
+        .values("criteria_set")
+        .annotate(n=Count("pk"))
+        .values_list("criteria_set", "n")
+    )
+    for assessment in page.object_list:
+        assessment.leaves = leaves.get(assessment.criteria_set_id, 0)  # type: ignore[attr-defined]
+        assessment.appraisal_done = assessment.state in (S.APPRAISED, S.APPROVED, S.PUBLISHED)  # type: ignore[attr-defined]
     return render(
         request, "scoring/appraisal_list.html", {"page": page, "states": S.choices, "state": state}
     )
@@ -263,11 +275,8 @@ def appraisal_return(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("appraisal_page", pk=pk)
 
 
-@login_required
-def explanation_page(request: HttpRequest, pk: int) -> HttpResponse:
-    """What the unit sees while explaining: only the returned sub-criteria, with the questions."""
+def _explanation_context(request: HttpRequest, assessment: Assessment) -> dict[str, Any]:
     user = request_user(request)
-    assessment = _visible_assessment(request, pk)
     requests = list(
         ExplanationRequest.objects.filter(item__assessment=assessment)
         .select_related("item__criterion", "asked_by", "answered_by")
@@ -283,18 +292,63 @@ def explanation_page(request: HttpRequest, pk: int) -> HttpResponse:
         for r in requests
         if r.round == assessment.explanation_round and assessment.state == S.RETURNED
     ]
-    can_answer = assessment.state == S.RETURNED and may(user, assessment, "officer")
+    return {
+        "assessment": assessment,
+        "current": current,
+        "earlier": [r for r in requests if r not in current],
+        "can_answer": assessment.state == S.RETURNED and may(user, assessment, "officer"),
+        "deadline": running_deadline(assessment),
+    }
+
+
+@login_required
+def explanation_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """What the unit sees while explaining: only the returned sub-criteria, with the questions."""
+    assessment = _visible_assessment(request, pk)
     return render(
-        request,
-        "scoring/explanation_page.html",
-        {
-            "assessment": assessment,
-            "current": current,
-            "earlier": [r for r in requests if r not in current],
-            "can_answer": can_answer,
-            "deadline": running_deadline(assessment),
-        },
+        request, "scoring/explanation_page.html", _explanation_context(request, assessment)
     )
+
+
+@login_required
+@require_POST
+def explanation_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every answer typed on the page, saved at once; with "send", the explanation sent too.
+    Nothing typed is lost: an answer refused comes back as it was typed."""
+    user = request_user(request)
+    assessment = _visible_assessment(request, pk)
+    if not may(user, assessment, "officer"):
+        raise PermissionDenied
+    questions = ExplanationRequest.objects.filter(
+        item__assessment=assessment, round=assessment.explanation_round
+    ).select_related("item__criterion", "item__assessment")
+    typed = {q.pk: request.POST.get(f"answer-{q.pk}", q.answer) for q in questions}
+    errors: dict[int, str] = {}
+    with transaction.atomic():
+        for question in questions:
+            text = typed[question.pk].strip()
+            if not text or text == question.answer.strip():
+                continue
+            try:
+                answer_question(question, text, user)
+            except IllegalMove as error:
+                errors[question.pk] = " ".join(error.messages)
+    sending = request.POST.get("action") == "send"
+    if not errors and sending:
+        try:
+            move_assessment(assessment, "resend", user)
+        except IllegalMove as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The explanation was sent to the appraisers."))
+            return redirect("assessment_page", pk=pk)
+    elif not errors:
+        messages.success(request, _("Your answers were saved; send the explanation when ready."))
+        return redirect("explanation_page", pk=pk)
+    assessment.refresh_from_db()
+    context = _explanation_context(request, assessment)
+    context.update({"typed": typed, "errors": errors})
+    return render(request, "scoring/explanation_page.html", context, status=400)
 
 
 @login_required

@@ -109,17 +109,17 @@ def _page_context(
     criteria = list(assessment.criteria_set.criteria.order_by("sort_key"))
     by_pk = {criterion.pk: criterion for criterion in criteria}
     fields = [c for c in criteria if c.parent_id is None]
-    if open_fields is None:
-        open_fields = {request.GET.get("linh_vuc", "")} & {f.code for f in fields}
-        open_fields |= {by_pk[pk].code.split(".")[0] for pk in (bound or {})}
-        if not open_fields and fields:
-            open_fields = {fields[0].code}
     items = {
         item.criterion_id: item
         for item in assessment.items.prefetch_related(
             Prefetch("evidence_links", queryset=EvidenceLink.objects.select_related("evidence"))
         )
     }
+    if open_fields is None:
+        open_fields = {request.GET.get("linh_vuc", "")} & {f.code for f in fields}
+        open_fields |= {by_pk[pk].code.split(".")[0] for pk in (bound or {})}
+        if not open_fields and fields:
+            open_fields = {_first_field_with_work(criteria, items) or fields[0].code}
     dossier = dossier_values_for(assessment)
     can_edit = assessment.accepts_self_assessment(timezone.now()) and _may_enter(
         user, assessment.unit
@@ -156,6 +156,17 @@ def _page_context(
         "letter": assessment.letters.first() if assessment.state != S.DRAFT else None,
         "may_withdraw": "withdraw" in allowed_moves(user, assessment),
     }
+
+
+def _first_field_with_work(
+    criteria: list[Criterion], items: dict[int, AssessmentItem]
+) -> str | None:
+    """The field of the first sub-criterion still to score: where the officer has work."""
+    for criterion in criteria:
+        item = items.get(criterion.pk)
+        if is_required(criterion) and (item is None or not item.is_scored):
+            return criterion.code.split(".")[0]
+    return None
 
 
 @login_required
@@ -208,6 +219,7 @@ def render_item(
     form: ItemForm | None = None,
     notice: str = "",
     status: int = 200,
+    refused: bool = False,
 ) -> HttpResponse:
     """The sub-criterion's part of the page, with the summary swapped in out of band."""
     context = _page_context(
@@ -217,7 +229,7 @@ def render_item(
         open_fields={criterion.code.split(".")[0]},
     )
     target = next(c for field in context["fields"] for c in _walk(field) if c.pk == criterion.pk)
-    context.update({"criterion": target, "notice": notice, "oob": True})
+    context.update({"criterion": target, "notice": notice, "refused": refused, "oob": True})
     return render(request, "scoring/partials/item_response.html", context, status=status)
 
 
@@ -259,7 +271,7 @@ def item_save(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
                 "The self-assessment is closed (submitted or past its deadline); nothing was saved."
             )
             if is_htmx(request):
-                return render_item(request, assessment, criterion, notice=closed)
+                return render_item(request, assessment, criterion, notice=closed, refused=True)
             messages.error(request, closed)
             return back_to_item(assessment, criterion)
         except StaleItem as conflict:

@@ -55,17 +55,23 @@ def _evidence_action(
 
 
 def _after_evidence(
-    request: HttpRequest, assessment: Assessment, criterion: Criterion, notice: str
+    request: HttpRequest,
+    assessment: Assessment,
+    criterion: Criterion,
+    notice: str,
+    refused: bool = False,
 ) -> HttpResponse:
+    """Back to where the form was, the notice shown as an error when ``refused``."""
+    tell = messages.error if refused else messages.success
     nxt = safe_target(request, request.POST.get("next"), "")
     if nxt:  # back to the page the form was on (the explanation page)
         if notice:
-            messages.info(request, notice)
+            tell(request, notice)
         return redirect(nxt)
     if is_htmx(request):
-        return render_item(request, assessment, criterion, notice=notice)
+        return render_item(request, assessment, criterion, notice=notice, refused=refused)
     if notice:
-        messages.info(request, notice)
+        tell(request, notice)
     return back_to_item(assessment, criterion)
 
 
@@ -89,6 +95,7 @@ def evidence_upload(request: HttpRequest, pk: int, criterion_pk: int) -> HttpRes
             assessment,
             criterion,
             _("The self-assessment is closed; nothing was uploaded."),
+            refused=True,
         )
     form = EvidenceUploadForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -97,6 +104,7 @@ def evidence_upload(request: HttpRequest, pk: int, criterion_pk: int) -> HttpRes
             assessment,
             criterion,
             " ".join(str(m) for ms in form.errors.values() for m in ms),
+            refused=True,
         )
     try:
         with transaction.atomic():  # the file and its link, or neither
@@ -109,7 +117,9 @@ def evidence_upload(request: HttpRequest, pk: int, criterion_pk: int) -> HttpRes
             )
             link_evidence(_item_for(assessment, criterion, user), evidence, user)
     except ValidationError as error:
-        return _after_evidence(request, assessment, criterion, " ".join(error.messages))
+        return _after_evidence(
+            request, assessment, criterion, " ".join(error.messages), refused=True
+        )
     return _after_evidence(
         request, assessment, criterion, _("Uploaded %(name)s.") % {"name": evidence.original_name}
     )
@@ -121,7 +131,11 @@ def evidence_link(request: HttpRequest, pk: int, criterion_pk: int) -> HttpRespo
     user, assessment, criterion = _evidence_action(request, pk, criterion_pk)
     if not _evidence_open(assessment, criterion):
         return _after_evidence(
-            request, assessment, criterion, _("The self-assessment is closed; nothing was changed.")
+            request,
+            assessment,
+            criterion,
+            _("The self-assessment is closed; nothing was changed."),
+            refused=True,
         )
     evidence_id = request.POST.get("evidence", "")
     evidence = get_object_or_404(
@@ -139,7 +153,11 @@ def evidence_unlink(request: HttpRequest, pk: int, criterion_pk: int, link_pk: i
     user, assessment, criterion = _evidence_action(request, pk, criterion_pk)
     if not _evidence_open(assessment, criterion):
         return _after_evidence(
-            request, assessment, criterion, _("The self-assessment is closed; nothing was changed.")
+            request,
+            assessment,
+            criterion,
+            _("The self-assessment is closed; nothing was changed."),
+            refused=True,
         )
     link = get_object_or_404(
         EvidenceLink, pk=link_pk, item__assessment=assessment, item__criterion=criterion

@@ -62,6 +62,10 @@ class Session:
     ) -> None:
         self.context = browser.new_context(viewport=viewport, locale="vi-VN", accept_downloads=True)
         self.page = self.context.new_page()
+        # Irreversible actions ask first (static/js/confirm.js): the person agrees, and the
+        # question asked is kept for the tests to read.
+        self.dialogs: list[str] = []
+        self.page.on("dialog", self._agree)
         self.base = live_server.url
         self.folder = folder
         self.shots = 0
@@ -70,6 +74,10 @@ class Session:
         self.page.fill("#id_password", PASSWORD)
         self.page.locator("main button[type=submit]").click()
         self.page.wait_for_url(f"{self.base}/")
+
+    def _agree(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.accept()
 
     def go(self, path: str) -> Any:
         self.page.goto(f"{self.base}{path}")
