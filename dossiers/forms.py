@@ -109,8 +109,14 @@ class DossierFileForm(forms.Form):
 
 class ReportForm(forms.Form):
     unit = UnitChoiceField(label=_("Unit"))
-    start = PeriodField(label=_("From period"))
-    end = PeriodField(label=_("To period"))
+    start = PeriodField(
+        label=_("From period"),
+        widget=forms.TextInput(attrs={"placeholder": "2024, 2024-Q1, 2024-03"}),
+    )
+    end = PeriodField(
+        label=_("To period"),
+        widget=forms.TextInput(attrs={"placeholder": "2024, 2024-Q4, 2024-12"}),
+    )
 
     def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -154,8 +160,14 @@ class RecordRangeForm(forms.Form):
     """A unit and a range of periods, as the record pages take them from the address."""
 
     unit = UnitChoiceField(label=_("Unit"))
-    start = PeriodField(label=_("From period"))
-    end = PeriodField(label=_("To period"))
+    start = PeriodField(
+        label=_("From period"),
+        widget=forms.TextInput(attrs={"placeholder": "2024, 2024-Q1, 2024-03"}),
+    )
+    end = PeriodField(
+        label=_("To period"),
+        widget=forms.TextInput(attrs={"placeholder": "2024, 2024-Q4, 2024-12"}),
+    )
 
     def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -223,3 +223,14 @@ def test_the_style_guide_is_there_in_development_only(world, settings):
         assert component in html
     settings.DEBUG = False
     assert client.get("/huong-dan-giao-dien/").status_code == 404
+
+
+def test_the_dossier_report_opens_on_the_readers_units_and_the_latest_year(world):
+    from dossiers.models import DossierStatistics
+
+    DossierStatistics.objects.create(
+        unit=world.commune_a, period_kind="year", year=2024, new_received=3, resolved_on_time=3
+    )
+    response = client_for(world.leader).get(reverse("dossier_report"))
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"?unit={world.district.code}&start=2024&end=2024")

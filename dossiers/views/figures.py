@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -235,6 +236,11 @@ def dossier_report(request: HttpRequest) -> HttpResponse:
             )
     elif not request.GET:
         top = visible.order_by("depth", "path").first()
+        latest = DossierStatistics.objects.filter(unit__in=visible).aggregate(latest=Max("year"))[
+            "latest"
+        ]
+        if top is not None and latest:  # open on the reader's own units, the latest year
+            return redirect(f"{request.path}?unit={top.code}&start={latest}&end={latest}")
         if top is not None:
             form = ReportForm(initial={"unit": top}, units=visible)
     columns = [
