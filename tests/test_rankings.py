@@ -61,6 +61,27 @@ def test_ranking_and_ties_as_computed_by_hand(world, district_2022):
     assert ranking.classification_counts == [("Tốt", 1), ("Khá", 2), ("Trung bình", 1)]
 
 
+def test_a_decisions_rows_read_again_are_the_same_and_each_read_is_its_own(world, district_2022):
+    from scoring.publication import rankings
+
+    first = ranking_of(district_2022)
+    decision = first.decision
+    key = (decision.pk, decision.number, decision.published_at.isoformat())
+    assert key in rankings._PUBLISHED_ROWS  # kept for the next reader
+    first.rows[0].warnings = ["sửa trên bản đọc thứ nhất"]
+    second = ranking_of(district_2022)
+    assert [(r.unit_id, r.rank, r.score) for r in second.rows] == [
+        (r.unit_id, r.rank, r.score) for r in first.rows
+    ]
+    assert second.rows[0].warnings == []  # what one reader attaches is not another's
+    # A key reused with another publication (a restored database) is never read from memory.
+    Decision.objects.filter(pk=decision.pk).update(number="9999/QĐ-UBND")
+    decision.refresh_from_db()
+    assert (decision.pk, decision.number, decision.published_at.isoformat()) not in (
+        rankings._PUBLISHED_ROWS
+    )
+
+
 def test_dense_ranking_rule(world):
     criteria_set = ten_point_set(world.district, 2022, dense=True)
     result(criteria_set, world.commune_a, 6, 4)
@@ -320,3 +341,34 @@ def test_ranking_page_for_3321_units_runs_a_bounded_number_of_queries(
     assert len(response.context["ranking"].rows) == 3321
     assert response.context["ranking"].provisional
     assert len(response.context["page"].object_list) == 100
+
+
+def test_a_published_decisions_pdf_is_made_once_and_answers_304_when_unchanged(
+    world, district_2022
+):
+    from scoring.publication import decisions
+
+    client = client_for(world.leader)
+    url = reverse("ranking")
+    params = {"year": 2022, "bo": district_2022.pk, "format": "pdf"}
+    first = client.get(url, params)
+    assert first.status_code == 200 and first.content.startswith(b"%PDF")
+    tag = first["ETag"]
+    made = []
+    original = decisions.decision_pdf
+
+    def counted(ranking):
+        made.append(ranking)
+        return original(ranking)
+
+    decisions.decision_pdf = counted
+    try:
+        again = client.get(url, params)
+        assert again.content == first.content and made == []  # read from the shared cache
+        unchanged = client.get(url, params, HTTP_IF_NONE_MATCH=tag)
+        assert unchanged.status_code == 304 and unchanged.content == b""
+    finally:
+        decisions.decision_pdf = original
+    # The provisional table is made each time and carries no tag.
+    provisional = client_for(world.admin).get(url, {**params, "tam_thoi": "1"})
+    assert provisional.status_code == 200 and "ETag" not in provisional

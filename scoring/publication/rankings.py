@@ -10,7 +10,8 @@ way, marked as provisional.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import copy
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -59,14 +60,18 @@ class RankingRow:
     self_score: Decimal | None = None
     previous: PreviousResult | None = None
     warnings: list[str] = field(default_factory=list)  # e.g. a survey short of its sample
+    # Each field's component index, worked out once (rows kept for a decision share it).
+    indices: dict[str, Decimal | None] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def change(self) -> Decimal | None:
         return self.index - self.previous.index if self.previous is not None else None
 
     def field_index(self, code: str) -> Decimal | None:
-        score, maximum = self.fields.get(code, (Decimal(0), Decimal(0)))
-        return round_points(score / maximum * HUNDRED) if maximum else None
+        if code not in self.indices:
+            score, maximum = self.fields.get(code, (Decimal(0), Decimal(0)))
+            self.indices[code] = round_points(score / maximum * HUNDRED) if maximum else None
+        return self.indices[code]
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -179,7 +184,9 @@ def build_ranking(
         decision = decision or current_decision(criteria_set, group)
         rows = _published_rows(decision) if decision is not None else []
     _attach_previous(rows, criteria_set.year)
-    _attach_warnings(rows)
+    _attach_warnings(
+        rows, decision.results.values("assessment_id") if decision is not None else None
+    )
     rows.sort(key=lambda row: (row.rank.position, row.unit_label))
     field_codes = [
         code for code, _title in fields if any(code in row.fields for row in rows) or not rows
@@ -196,23 +203,78 @@ def build_ranking(
     )
 
 
+# A decision's published rows never change (a correction is another decision), so each app
+# server keeps the rows of the decisions read lately: correct on every server without any
+# invalidation. What can change (last year's figures, warnings) is attached on each read.
+# A decision is named by its key, number and moment of publication together, so that a key
+# reused (a database restored from a backup, a test database) never reads another's rows.
+_PUBLISHED_ROWS: OrderedDict[tuple[int, str, str], tuple[RankingRow, ...]] = OrderedDict()
+PUBLISHED_ROWS_KEPT = 16
+
+
 def _published_rows(decision: Decision) -> list[RankingRow]:
+    key = (decision.pk, decision.number, decision.published_at.isoformat())
+    kept = _PUBLISHED_ROWS.get(key)
+    if kept is None:
+        kept = tuple(_read_published_rows(decision))
+        if not kept:  # a decision always has rows; none means they are not written yet
+            return []
+        _PUBLISHED_ROWS[key] = kept
+        while len(_PUBLISHED_ROWS) > PUBLISHED_ROWS_KEPT:
+            _PUBLISHED_ROWS.popitem(last=False)
+    else:
+        _PUBLISHED_ROWS.move_to_end(key)
+    return [copy.copy(row) for row in kept]
+
+
+def _read_published_rows(decision: Decision) -> list[RankingRow]:
+    """The decision's stored rows as they were published (ranks included), read as plain
+    values: a province's 3,321 rows without building 6,642 model objects."""
+    columns = (
+        "unit_id",
+        "unit__code",
+        "unit__name",
+        "unit_label",
+        "total",
+        "max_total",
+        "index",
+        "classification",
+        "fields",
+        "rank",
+        "rank_of",
+        "assessment_id",
+        "self_total",
+    )
     return [
         RankingRow(
-            unit_id=result.unit_id,
-            unit_code=result.unit.code,
-            unit_name=result.unit.name,
-            unit_label=result.unit_label,
-            score=result.total,
-            max_score=result.max_total,
-            index=result.index,
-            classification=result.classification,
-            fields=_decimal_fields(result.fields),
-            rank=Rank(result.rank, result.rank_of),
-            assessment_id=result.assessment_id,
-            self_score=result.self_total,
+            unit_id=unit_id,
+            unit_code=code,
+            unit_name=name,
+            unit_label=label,
+            score=total,
+            max_score=max_total,
+            index=index,
+            classification=classification,
+            fields=_decimal_fields(fields),
+            rank=Rank(position, of),
+            assessment_id=assessment_id,
+            self_score=self_total,
         )
-        for result in decision.results.select_related("unit")
+        for (
+            unit_id,
+            code,
+            name,
+            label,
+            total,
+            max_total,
+            index,
+            classification,
+            fields,
+            position,
+            of,
+            assessment_id,
+            self_total,
+        ) in decision.results.values_list(*columns)
     ]
 
 
@@ -246,14 +308,15 @@ def _provisional_rows(
     return rows, others
 
 
-def _attach_warnings(rows: list[RankingRow]) -> None:
+def _attach_warnings(rows: list[RankingRow], assessments: Any = None) -> None:
     """What a reader should know of a row's scores (one query): the warnings their sources
-    gave, e.g. a survey with fewer answers than its sample needs."""
+    gave, e.g. a survey with fewer answers than its sample needs. ``assessments``: the rows'
+    assessments as a subquery, when there is one (no list of thousands of ids to send)."""
     by_assessment: dict[int, list[str]] = defaultdict(list)
+    if assessments is None:
+        assessments = [row.assessment_id for row in rows if row.assessment_id]
     for assessment_id, warning in (
-        AssessmentItem.objects.filter(
-            assessment_id__in=[row.assessment_id for row in rows if row.assessment_id]
-        )
+        AssessmentItem.objects.filter(assessment_id__in=assessments)
         .exclude(source_warning="")
         .values_list("assessment_id", "source_warning")
         .distinct()

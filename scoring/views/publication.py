@@ -22,7 +22,7 @@ from cchc.models import Unit, User
 from scoring.criteria.sets import ranking_groups_of
 from scoring.forms.publication import DecisionForm
 from scoring.models import Assessment, CriteriaSet
-from scoring.publication.decisions import decision_pdf
+from scoring.publication.decisions import published_decision_pdf
 from scoring.publication.published import (
     PublicationRefused,
     may_publish,
@@ -90,9 +90,16 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
         )
     if ranking is not None and request.GET.get("format") == "pdf":
         prefix = "quyet-dinh" if ranking.decision is not None else "xep-hang-tam-thoi"
-        return _download(
-            decision_pdf(ranking), "application/pdf", ranking_file_name(ranking, prefix, "pdf")
-        )
+        pdf, tag = published_decision_pdf(ranking)
+        if tag and request.headers.get("If-None-Match", "").strip('W/"') == tag:
+            not_modified = HttpResponse(status=304)
+            not_modified["ETag"] = f'"{tag}"'
+            return not_modified
+        response = _download(pdf, "application/pdf", ranking_file_name(ranking, prefix, "pdf"))
+        if tag:
+            response["ETag"] = f'"{tag}"'
+            response["Cache-Control"] = "private, no-cache"
+        return response
     context: dict[str, Any] = {
         "ranking": ranking,
         "choices": choices,
