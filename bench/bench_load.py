@@ -1,10 +1,12 @@
 """50 signed-in users against the production configuration (gunicorn, DEBUG off, WhiteNoise)
-on 127.0.0.1: each loads the ranking, the officer's page and an evidence download in turn,
+on 127.0.0.1: each loads the ranking, the officer's page, saves one sub-criterion (the htmx
+post, with the version it read) and downloads an evidence file in turn,
 pausing 0,5–1,5 s between pages as a person reading them would. Then the same users, with the
 same pauses, against a bare view served the same way (the floor).
 
 Prints: bench load_50_users: RPS req/s (p50 … ms, p95 … ms, N errors), RATIOx vs bare view (… req/s)
-and the same without the pauses (load_50_users_no_pause): the most the machine serves.
+and the same without the pauses (load_50_users_no_pause): the most the machine serves; then
+200 users with pauses (load_200_users). The saves' p95 is printed apart.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import http.client
 import io
 import os
 import random
+import re
 import socket
 import statistics
 import subprocess
@@ -20,6 +23,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -35,6 +39,10 @@ from scoring.assessment.evidence import link_evidence, store_evidence  # noqa: E
 from scoring.models import Assessment, AssessmentItem  # noqa: E402
 
 USERS = 50
+CROWD = int(os.environ.get("LOAD_CROWD", "200"))
+SAVE = "save"
+SIGNING_IN = threading.Semaphore(4)
+VERSION = re.compile(rb'name="c\d+-version" value="(\d+)"')
 DURATION = float(os.environ.get("LOAD_SECONDS", "12"))
 PASSWORD = "load-test-password-1"
 PDF = (
@@ -49,9 +57,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def prepare() -> list[tuple[str, int, int]]:
+def prepare() -> list[tuple[str, int, int, int]]:
     """Demo data, 50 officers (each also a leader of the district) and one evidence file per
-    commune. Returns (username, assessment id, evidence id) per user."""
+    commune. Returns (username, assessment id, evidence id, criterion saved) per user."""
     call_command("load_demo", stdout=io.StringIO())
     district = Unit.objects.get(code="464")
     assessments = list(
@@ -68,13 +76,16 @@ def prepare() -> list[tuple[str, int, int]]:
         evidence = store_evidence(assessment.unit, SimpleUploadedFile("ke-hoach.pdf", PDF), officer)
         link_evidence(item, evidence, officer)
         evidence_of[assessment.pk] = evidence.pk
+    yes_no = list(assessments[0].criteria_set.criteria.filter(method="yes_no").order_by("sort_key"))
     people = []
-    for n in range(USERS):
+    for n in range(max(USERS, CROWD)):
         assessment = assessments[n % len(assessments)]
         user = User.objects.create_user(f"load{n}", password=PASSWORD)
         RoleAssignment.objects.create(user=user, unit=assessment.unit, role=Role.OFFICER)
         RoleAssignment.objects.create(user=user, unit=district, role=Role.LEADER)
-        people.append((user.username, assessment.pk, evidence_of[assessment.pk]))
+        # Each user saves a sub-criterion of its own (never two people on one item).
+        criterion = yes_no[(n // len(assessments)) % len(yes_no)]
+        people.append((user.username, assessment.pk, evidence_of[assessment.pk], criterion.pk))
     return people
 
 
@@ -119,7 +130,7 @@ class Browser:
     """One signed-in user over one keep-alive connection."""
 
     def __init__(self, port: int) -> None:
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         self.cookies: dict[str, str] = {}
 
     def request(self, method: str, path: str, body: str | None = None) -> tuple[int, bytes]:
@@ -143,6 +154,33 @@ class Browser:
             self.cookies[name.strip()] = rest.split(";", 1)[0]
         return response.status, content
 
+    def save(self, assessment: int, criterion: int) -> int:
+        """The officer's htmx save of one yes/no sub-criterion, with the version it read."""
+        version = getattr(self, "version", "")
+        body = urlencode(
+            {
+                f"c{criterion}-answer": "yes" if len(self.cookies) % 2 else "no",
+                f"c{criterion}-explanation": "Đã thực hiện",
+                f"c{criterion}-version": version,
+                "csrfmiddlewaretoken": self.cookies.get("csrftoken", ""),
+            }
+        )
+        headers = {
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+            "Content-Type": "application/x-www-form-urlencoded",
+            "HX-Request": "true",
+            "X-CSRFToken": self.cookies.get("csrftoken", ""),
+        }
+        self.connection.request(
+            "POST", f"/danh-gia/{assessment}/muc/{criterion}/", body=body, headers=headers
+        )
+        response = self.connection.getresponse()
+        content = response.read()
+        found = VERSION.search(content)
+        if found:
+            self.version = found.group(1).decode()
+        return response.status
+
     def sign_in(self, username: str) -> None:
         self.request("GET", "/dang-nhap/")
         token = self.cookies["csrftoken"]
@@ -156,7 +194,11 @@ class Browser:
 
 
 def run(
-    port: int, paths_of: list[list[str]], signed_in: list[str] | None, think: bool
+    port: int,
+    paths_of: list[list[Any]],
+    signed_in: list[str] | None,
+    think: bool,
+    saves: list[float] | None = None,
 ) -> tuple[list[float], int]:
     latencies: list[float] = []
     errors = 0
@@ -168,7 +210,8 @@ def run(
         browser = Browser(port)
         try:
             if signed_in is not None:
-                browser.sign_in(signed_in[index])
+                with SIGNING_IN:  # hashing passwords is slow on purpose: a few at a time
+                    browser.sign_in(signed_in[index])
         except Exception as error:
             print(f"user {index}: {error}", file=sys.stderr)
             start.abort()
@@ -184,10 +227,16 @@ def run(
             turn += 1
             began = time.perf_counter()
             try:
-                status, _ = browser.request("GET", path)
+                if isinstance(path, tuple):
+                    status = browser.save(*path[1:])
+                else:
+                    status, _ = browser.request("GET", path)
             except (OSError, http.client.HTTPException):
                 status = 0
             mine.append(time.perf_counter() - began)
+            if isinstance(path, tuple) and saves is not None:
+                with lock:
+                    saves.append(mine[-1])
             failed += status != 200
             if think:
                 time.sleep(pause.uniform(0.5, 1.5))  # a person reads the page before the next click
@@ -217,18 +266,30 @@ def main() -> None:
     port = free_port()
     server = start_server(port)
     try:
-        pages = [
-            ["/xep-hang/?unit=464&year=2021", f"/danh-gia/{assessment}/", f"/tai-lieu/{evidence}/"]
-            for _name, assessment, evidence in people
-        ]
-        names = [name for name, _a, _e in people]
-        for label, think in (("", True), ("_no_pause", False)):
-            latencies, errors = run(port, pages, names, think=think)
-            bare, bare_errors = run(port, [["/healthz/"]] * USERS, None, think=think)
+
+        def pages_of(count: int) -> list[list[Any]]:
+            return [
+                [
+                    "/xep-hang/?unit=464&year=2021",
+                    f"/danh-gia/{assessment}/",
+                    (SAVE, assessment, criterion),
+                    f"/tai-lieu/{evidence}/",
+                ]
+                for _name, assessment, evidence, criterion in people[:count]
+            ]
+
+        names = [person[0] for person in people]
+        runs = (("", USERS, True), ("_no_pause", USERS, False), ("", CROWD, True))
+        for label, count, think in runs:
+            saves: list[float] = []
+            latencies, errors = run(port, pages_of(count), names[:count], think, saves)
+            bare, bare_errors = run(port, [["/healthz/"]] * count, None, think=think)
             rps, p50, p95 = summary(latencies)
             floor_rps, _floor50, _floor95 = summary(bare)
+            save_p95 = sorted(saves)[int(len(saves) * 0.95)] * 1000 if saves else 0.0
             print(
-                f"bench load_{USERS}_users{label}: {rps:.0f} req/s (p50 {p50:.0f} ms, p95 {p95:.0f} ms, {errors} errors), "
+                f"bench load_{count}_users{label}: {rps:.0f} req/s (p50 {p50:.0f} ms, p95 {p95:.0f} ms, "
+                f"{errors} errors; {len(saves)} saves, p95 {save_p95:.0f} ms), "
                 f"{rps / floor_rps:.2f}x vs bare view ({floor_rps:.0f} req/s, {bare_errors} errors)"
             )
     finally:
