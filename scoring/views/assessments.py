@@ -101,6 +101,7 @@ def _page_context(
     assessment: Assessment,
     bound: dict[int, ItemForm] | None = None,
     open_fields: set[str] | None = None,
+    dossier: dict[str, Decimal] | None = None,
 ) -> dict[str, Any]:
     """The page's context. Only the fields in ``open_fields`` (by default the one asked for
     with ?linh_vuc=, the one holding a form with errors, or else the first) get their
@@ -120,7 +121,8 @@ def _page_context(
         open_fields |= {by_pk[pk].code.split(".")[0] for pk in (bound or {})}
         if not open_fields and fields:
             open_fields = {_first_field_with_work(criteria, items) or fields[0].code}
-    dossier = dossier_values_for(assessment)
+    if dossier is None:
+        dossier = dossier_values_for(assessment)
     can_edit = assessment.accepts_self_assessment(timezone.now()) and _may_enter(
         user, assessment.unit
     )
@@ -220,6 +222,7 @@ def render_item(
     notice: str = "",
     status: int = 200,
     refused: bool = False,
+    dossier: dict[str, Decimal] | None = None,
 ) -> HttpResponse:
     """The sub-criterion's part of the page, with the summary swapped in out of band."""
     context = _page_context(
@@ -227,6 +230,7 @@ def render_item(
         assessment,
         {criterion.pk: form} if form is not None else None,
         open_fields={criterion.code.split(".")[0]},
+        dossier=dossier,
     )
     target = next(c for field in context["fields"] for c in _walk(field) if c.pk == criterion.pk)
     context.update({"criterion": target, "notice": notice, "refused": refused, "oob": True})
@@ -298,9 +302,9 @@ def item_save(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
             if not is_htmx(request):
                 messages.success(request, _("Saved %(code)s.") % {"code": criterion.code})
                 return back_to_item(assessment, criterion)
-            return render_item(request, assessment, criterion, notice=_("Saved."))
+            return render_item(request, assessment, criterion, notice=_("Saved."), dossier=dossier)
     if is_htmx(request):
-        return render_item(request, assessment, criterion, form)
+        return render_item(request, assessment, criterion, form, dossier=dossier)
     context = _page_context(request, assessment, {criterion.pk: form})
     return render(request, "scoring/assessment_page.html", context, status=400)
 
