@@ -278,3 +278,27 @@ def test_the_officer_and_the_appraiser_download_the_letter(world, submitted):
         .status_code
         == 404
     )
+
+
+def test_reminders_take_the_same_queries_for_two_units_or_nine(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cchc.models import Role
+    from scoring.assessment.deadlines import remind
+    from tests.factories import make_unit, make_user
+
+    def queries_for_a_reminder_run(year: int) -> tuple[int, int]:
+        assessment = make_open_assessment(world, year=year, days=2)
+        with CaptureQueriesContext(connection) as run:
+            told = remind(timezone.now())
+        Assessment.objects.filter(criteria_set=assessment.criteria_set).delete()
+        return len(run.captured_queries), told
+
+    few, told_few = queries_for_a_reminder_run(2030)
+    for n in range(7):
+        commune = make_unit(f"Xã thêm {n}", parent=world.district)
+        make_user(f"officer_extra_{n}", Role.OFFICER, commune)
+    many, told_many = queries_for_a_reminder_run(2031)
+    assert (told_few, told_many) == (2, 9)  # every officer told once
+    assert many == few

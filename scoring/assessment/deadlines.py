@@ -17,10 +17,12 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.models import NotificationKind
+from cchc.notifications import Message, deliver
 from cchc.scheduled import every_run
 from scoring.assessment import notices
 from scoring.assessment.results import refresh_result
@@ -117,54 +119,58 @@ def close_explanations(now: datetime.datetime) -> int:
 
 
 def remind(now: datetime.datetime) -> int:
-    """Three days and one day before a self-assessment or explanation deadline."""
+    """Three days and one day before a self-assessment or explanation deadline: every unit
+    told in one call per kind of deadline (a fixed number of queries however many units)."""
     told = 0
     for days in REMINDER_DAYS:
         soon = now + datetime.timedelta(days=days)
         drafts = Assessment.objects.filter(
             state=S.DRAFT, deadline__gt=now, deadline__lte=soon
         ).select_related("unit")
-        for assessment in drafts:
-            told += notices.tell_officers(
-                [assessment],
-                NotificationKind.DEADLINE_SOON,
-                "{unit}: " + f"còn dưới {days} ngày để tự đánh giá",
-                f"Hạn tự đánh giá: {_when(assessment.deadline)}.",
-                f"self-soon:{days}:{assessment.deadline:%Y%m%d%H%M}",
-            )
+        told += notices.tell_officers(
+            drafts,
+            NotificationKind.DEADLINE_SOON,
+            "{unit}: " + f"còn dưới {days} ngày để tự đánh giá",
+            lambda a: f"Hạn tự đánh giá: {_when(a.deadline)}.",
+            lambda a, days=days: f"self-soon:{days}:{a.deadline:%Y%m%d%H%M}",
+        )
         returned = Assessment.objects.filter(
             state=S.RETURNED, explanation_deadline__gt=now, explanation_deadline__lte=soon
         ).select_related("unit")
-        for assessment in returned:
-            told += notices.tell_officers(
-                [assessment],
-                NotificationKind.DEADLINE_SOON,
-                "{unit}: " + f"còn dưới {days} ngày để giải trình",
-                f"Hạn giải trình: {_when(assessment.explanation_deadline)}.",  # type: ignore[arg-type]
-                f"explain-soon:{days}:{assessment.explanation_round}",
-                notices.reverse("explanation_page", args=[assessment.pk]),
-            )
+        told += notices.tell_officers(
+            returned,
+            NotificationKind.DEADLINE_SOON,
+            "{unit}: " + f"còn dưới {days} ngày để giải trình",
+            lambda a: f"Hạn giải trình: {_when(a.explanation_deadline)}.",
+            lambda a, days=days: f"explain-soon:{days}:{a.explanation_round}",
+            lambda a: reverse("explanation_page", args=[a.pk]),
+        )
     return told
 
 
 def remediation_due(now: datetime.datetime) -> int:
+    """Remediation tasks due within three days, each told to its unit's officers (one
+    query for the officers of every unit)."""
     soon = timezone.localtime(now).date() + datetime.timedelta(days=3)
-    tasks = (
+    tasks = list(
         RemediationTask.objects.filter(deadline__lte=soon)
         .exclude(status=RemediationTask.Status.DONE)
         .select_related("assessment__unit")
     )
-    told = 0
-    for item in tasks:
-        told += notices.tell_officers(
-            [item.assessment],
+    officers = notices.officers_of({task.assessment.unit_id for task in tasks})
+    return deliver(
+        Message(
+            user,
             NotificationKind.REMEDIATION_DUE,
-            "{unit}: " + f"nhiệm vụ khắc phục {item.code} đến hạn {item.deadline:%d/%m/%Y}",
-            item.problem[:300],
-            f"remediation:{item.pk}:{item.deadline:%Y%m%d}",
-            notices.reverse("remediation_page", args=[item.assessment_id]),
+            f"{task.assessment.unit}: nhiệm vụ khắc phục {task.code} đến hạn "
+            f"{task.deadline:%d/%m/%Y}",
+            task.problem[:300],
+            reverse("remediation_page", args=[task.assessment_id]),
+            f"remediation:{task.pk}:{task.deadline:%Y%m%d}:{task.assessment_id}",
         )
-    return told
+        for task in tasks
+        for user in officers.get(task.assessment.unit_id, [])
+    )
 
 
 @every_run("thời hạn")

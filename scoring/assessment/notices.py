@@ -45,26 +45,34 @@ def appraisal_path(assessment: Assessment) -> str:
     return reverse("appraisal_page", args=[assessment.pk])
 
 
+Text = str | Callable[[Assessment], str]
+
+
+def _written(text: Text, assessment: Assessment) -> str:
+    return text(assessment) if callable(text) else text.format(unit=assessment.unit)
+
+
 def tell_officers(
     assessments: Iterable[Assessment],
     kind: str,
-    title: str,
-    body: str,
-    key: str,
-    path: str | Callable[[Assessment], str] = "",
+    title: Text,
+    body: Text,
+    key: Text,
+    path: Text = "",
 ) -> int:
-    """Tell each assessment's officers (``{unit}`` in the texts names the unit), in a fixed
-    number of queries; ``path``: the page, or a function giving each assessment's."""
+    """Tell each assessment's officers, in a fixed number of queries however many
+    assessments. Each text is a string (``{unit}`` names the unit) or a function of the
+    assessment; the key gets the assessment's id added; ``path`` defaults to its page."""
     assessments = list(assessments)
     officers = officers_of(a.unit_id for a in assessments)
     return deliver(
         Message(
             user,
             kind,
-            title.format(unit=a.unit),
-            body.format(unit=a.unit),
-            path(a) if callable(path) else path or assessment_path(a),
-            f"{key}:{a.pk}",
+            _written(title, a),
+            _written(body, a),
+            _written(path, a) if path else assessment_path(a),
+            f"{_written(key, a)}:{a.pk}",
         )
         for a in assessments
         for user in officers.get(a.unit_id, [])
