@@ -302,3 +302,16 @@ def test_reminders_take_the_same_queries_for_two_units_or_nine(world):
     many, told_many = queries_for_a_reminder_run(2031)
     assert (told_few, told_many) == (2, 9)  # every officer told once
     assert many == few
+
+
+def test_a_letter_keeps_the_scores_it_was_issued_with(world, submitted):
+    from scoring.assessment.self_assessment import reopen_assessment
+
+    letter = SubmissionLetter.objects.get(assessment=submitted)
+    before = text_of_pdf(letter_pdf(letter))
+    reopen_assessment(submitted, world.admin, "Sửa 1.4", None)
+    version = AssessmentItem.objects.get(assessment=submitted, criterion__code="1.4").version
+    record(submitted, "1.4", world.officer_a, version, value=D(0))
+    letter.refresh_from_db()
+    assert text_of_pdf(letter_pdf(letter)) == before  # what was sent stays what was sent
+    assert "Kết quả tự đánh giá: 7/11 điểm" in before

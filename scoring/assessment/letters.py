@@ -32,7 +32,26 @@ def issue_letter(assessment: Assessment) -> SubmissionLetter:
         number=(last or 0) + 1,
         signer_name=str(signer) if signer else "",
         signer_title="CHỦ TỊCH" if signer else "",
+        summary=_summary(assessment),
     )
+
+
+def _summary(assessment: Assessment) -> dict[str, object]:
+    """The self scores by field as they stand when the letter is issued (the engine's)."""
+    own = score_self_assessment(assessment)
+    return {
+        "rows": [
+            [
+                root.code,
+                root.title,
+                format_number(own.max_of(root.code)),
+                format_number(own.score_of(root.code)),
+            ]
+            for root in own.tree.roots
+        ],
+        "total": format_number(own.total),
+        "maximum": format_number(own.max_total),
+    }
 
 
 @dataclass
@@ -54,17 +73,9 @@ def letter_content(letter: SubmissionLetter) -> LetterContent:
     unit, criteria_set = assessment.unit, assessment.criteria_set
     unit_name = f"{NAME_PREFIX.get(unit.kind, '')} {unit.name}".strip()
     issued = timezone.localtime(letter.issued_at)
-    own = score_self_assessment(assessment)
-    rows = [
-        (
-            root.code,
-            root.title,
-            format_number(own.max_of(root.code)),
-            format_number(own.score_of(root.code)),
-        )
-        for root in own.tree.roots
-    ]
-    total, maximum = own.total, own.max_total
+    summary = letter.summary or _summary(assessment)  # letters issued before summaries
+    rows = [(str(a), str(b), str(c), str(d)) for a, b, c, d in summary["rows"]]  # type: ignore[attr-defined]
+    total, maximum = str(summary["total"]), str(summary["maximum"])
     issuer = criteria_set.issuer
     return LetterContent(
         sender=f"ỦY BAN NHÂN DÂN {unit_name.upper()}",
@@ -76,12 +87,11 @@ def letter_content(letter: SubmissionLetter) -> LetterContent:
             f"Thực hiện {criteria_set.title}, Ủy ban nhân dân {unit_name} đã tổ chức tự đánh giá, "
             f"chấm điểm các tiêu chí, tiêu chí thành phần và cập nhật tài liệu kiểm chứng trên "
             f"phần mềm Chỉ số CCHC.",
-            f"Kết quả tự đánh giá: {format_number(total)}/{format_number(maximum)} điểm "
-            f"(chi tiết tại bảng tổng hợp dưới đây).",
+            f"Kết quả tự đánh giá: {total}/{maximum} điểm (chi tiết tại bảng tổng hợp dưới đây).",
             f"Ủy ban nhân dân {unit_name} kính đề nghị {issuer} xem xét, thẩm định./.",
         ],
         rows=rows,
-        total=(format_number(maximum), format_number(total)),
+        total=(maximum, total),
         signer_title=letter.signer_title or "TM. ỦY BAN NHÂN DÂN",
         signer_name=letter.signer_name,
     )

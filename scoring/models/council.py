@@ -167,6 +167,9 @@ class SubmissionLetter(models.Model):
     issued_at = models.DateTimeField(auto_now_add=True)
     signer_name = models.CharField(max_length=200)
     signer_title = models.CharField(max_length=200)
+    # The summary as submitted: [[code, field, maximum, self score], ...] and the totals, so
+    # that a letter reads the same after a reopening changes the self scores.
+    summary = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("letter asking for appraisal")
