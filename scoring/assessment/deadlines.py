@@ -15,6 +15,7 @@ run holds, so two runs at once do each thing once.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from django.db import transaction
 from django.urls import reverse
@@ -122,6 +123,13 @@ def remind(now: datetime.datetime) -> int:
     """Three days and one day before a self-assessment or explanation deadline: every unit
     told in one call per kind of deadline (a fixed number of queries however many units)."""
     told = 0
+
+    def self_key(days: int) -> Callable[[Assessment], str]:
+        return lambda a: f"self-soon:{days}:{a.deadline:%Y%m%d%H%M}"
+
+    def explain_key(days: int) -> Callable[[Assessment], str]:
+        return lambda a: f"explain-soon:{days}:{a.explanation_round}"
+
     for days in REMINDER_DAYS:
         soon = now + datetime.timedelta(days=days)
         drafts = Assessment.objects.filter(
@@ -132,7 +140,7 @@ def remind(now: datetime.datetime) -> int:
             NotificationKind.DEADLINE_SOON,
             "{unit}: " + f"còn dưới {days} ngày để tự đánh giá",
             lambda a: f"Hạn tự đánh giá: {_when(a.deadline)}.",
-            lambda a, days=days: f"self-soon:{days}:{a.deadline:%Y%m%d%H%M}",
+            self_key(days),
         )
         returned = Assessment.objects.filter(
             state=S.RETURNED, explanation_deadline__gt=now, explanation_deadline__lte=soon
@@ -141,8 +149,8 @@ def remind(now: datetime.datetime) -> int:
             returned,
             NotificationKind.DEADLINE_SOON,
             "{unit}: " + f"còn dưới {days} ngày để giải trình",
-            lambda a: f"Hạn giải trình: {_when(a.explanation_deadline)}.",
-            lambda a, days=days: f"explain-soon:{days}:{a.explanation_round}",
+            lambda a: f"Hạn giải trình: {_when(a.explanation_deadline or now)}.",
+            explain_key(days),
             lambda a: reverse("explanation_page", args=[a.pk]),
         )
     return told

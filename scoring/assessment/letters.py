@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Max
 from django.utils import timezone
@@ -73,8 +74,8 @@ def letter_content(letter: SubmissionLetter) -> LetterContent:
     unit, criteria_set = assessment.unit, assessment.criteria_set
     unit_name = f"{NAME_PREFIX.get(unit.kind, '')} {unit.name}".strip()
     issued = timezone.localtime(letter.issued_at)
-    summary = letter.summary or _summary(assessment)  # letters issued before summaries
-    rows = [(str(a), str(b), str(c), str(d)) for a, b, c, d in summary["rows"]]  # type: ignore[attr-defined]
+    summary: dict[str, Any] = letter.summary or _summary(assessment)  # older letters: now
+    rows = [(str(a), str(b), str(c), str(d)) for a, b, c, d in summary["rows"]]
     total, maximum = str(summary["total"]), str(summary["maximum"])
     issuer = criteria_set.issuer
     return LetterContent(
