@@ -25,6 +25,7 @@ from scoring.engine import (
     round_points,
     score_unit,
 )
+from scoring.engine.scoring import _score_each_leaf
 
 D = Decimal
 BANDS = Classification.of([("Tốt", 90), ("Khá", 80), ("Trung bình", 65), ("Yếu", 0)])
@@ -435,3 +436,135 @@ def test_the_engine_imports_nothing_from_django():
     # Within the engine, only the engine itself; outside it, only the standard library.
     outside = {name for name in imported if name.split(".")[0] == "scoring"}
     assert all(name.startswith("scoring.engine") for name in outside)
+
+
+# The fast path and the leaf-by-leaf path give the same result -----------------------------
+
+KINDS = ["manual", "stepped", "yes_no", "levels", "ratio", "ratio_zero", "thresholds", "count"]
+
+
+def _leaf_and_input(draw, code):
+    """A leaf of a random method and an input for it: valid, missing, not applicable, given
+    directly as points, or (rarely) outside the method's range."""
+    maximum = D(draw(st.integers(1, 40))) / 4
+    kind = draw(st.sampled_from(KINDS))
+    if kind == "manual":
+        made = leaf(code, maximum)
+        given = LeafInput(value=draw(st.decimals(0, maximum, places=2)))
+    elif kind == "stepped":
+        made = leaf(code, maximum, step=D("0.25"))
+        given = LeafInput(value=D(draw(st.integers(0, int(maximum * 4)))) / 4)
+    elif kind == "yes_no":
+        made = leaf(code, maximum, Method.YES_NO)
+        given = LeafInput(answer=draw(st.booleans()))
+    elif kind == "levels":
+        levels = (Level("Đủ", maximum), Level("Một phần", maximum / 2), Level("Không", D(0)))
+        made = leaf(code, maximum, Method.LEVELS, levels=levels)
+        given = LeafInput(level=draw(st.sampled_from(["Đủ", "Một phần", "Không"])))
+    elif kind in ("ratio", "ratio_zero"):
+        made = leaf(
+            code,
+            maximum,
+            Method.PROPORTIONAL,
+            numerator="a",
+            denominator="b",
+            on_zero=draw(st.sampled_from(list(ZeroDenominator))),
+        )
+        low = 0 if kind == "ratio_zero" else 1
+        given = LeafInput(
+            numbers={"a": D(draw(st.integers(0, 600))), "b": D(draw(st.integers(low, 500)))}
+        )
+    elif kind == "thresholds":
+        bands = (Band(D(90), maximum), Band(D(50), maximum / 2))
+        made = leaf(code, maximum, Method.THRESHOLDS, value_input="x", bands=bands)
+        given = LeafInput(numbers={"x": D(draw(st.integers(0, 100)))})
+    else:
+        made = leaf(code, maximum, Method.COUNT, per_item=D("0.5"))
+        given = LeafInput(value=D(draw(st.integers(0, 20))))
+    twist = draw(st.sampled_from(["plain"] * 12 + ["missing", "na", "points", "wrong"]))
+    if twist == "missing":
+        return made, None
+    if twist == "na":
+        return made, LeafInput(not_applicable=True, reason="Không phát sinh")
+    if twist == "points":
+        return made, LeafInput(points=draw(st.decimals(0, maximum, places=2)))
+    if twist == "wrong":
+        return made, LeafInput(value=maximum + 1, answer=None, level="?")
+    return made, given
+
+
+@st.composite
+def deep_trees_and_inputs(draw):
+    """Trees of uneven depth (a field may hold a leaf, a criterion may hold sub-criteria of
+    its own), with a bonus and a penalty now and then."""
+    inputs: dict[str, LeafInput] = {}
+
+    def grow(code, depth):
+        if depth >= 3 or (depth > 0 and draw(st.integers(0, 3)) == 0):
+            made, given = _leaf_and_input(draw, code)
+            if given is not None:
+                inputs[code] = given
+            return made
+        children = [grow(f"{code}.{n}", depth + 1) for n in range(1, draw(st.integers(1, 4)) + 1)]
+        return node(code, *children)
+
+    fields = [grow(str(f), 0) for f in range(1, draw(st.integers(1, 4)) + 1)]
+    if draw(st.booleans()):
+        fields.append(node("9", leaf("9.1", 2, Method.BONUS), leaf("9.2", 3, Method.PENALTY)))
+        inputs["9.1"] = LeafInput(value=D(draw(st.integers(0, 2))), reason="Sáng kiến")
+        inputs["9.2"] = LeafInput(value=D(draw(st.integers(0, 3))), reason="Vi phạm")
+    return CriteriaTree(fields, BANDS), inputs
+
+
+def _outcome(scorer, tree, inputs):
+    try:
+        result = scorer(tree, inputs)
+    except InputError as error:
+        return ("error", error.code, error.template)
+    return (
+        [str(score) for score in result.scores],
+        result.maxima,
+        result.not_applicable,
+        result.unscored,
+        str(result.total),
+        result.max_total,
+        str(result.index),
+        result.classification,
+        result.adjustments,
+        result.deductions,
+        result.field_indices,
+    )
+
+
+@settings(max_examples=400, deadline=None)
+@given(deep_trees_and_inputs())
+def test_the_fast_path_and_the_leaf_by_leaf_path_agree(case):
+    tree, inputs = case
+    fast = _outcome(score_unit, tree, inputs)
+    assert fast == _outcome(_score_each_leaf, tree, inputs)
+    # Every leaf scored and applicable takes the fast path, which then must agree too.
+    complete = {
+        code: LeafInput(points=tree.nodes[tree.position[code]].max_score)
+        for code in tree.leaf_codes
+    }
+    complete.update({code: given for code, given in inputs.items() if code.startswith("9.")})
+    assert _outcome(score_unit, tree, complete) == _outcome(_score_each_leaf, tree, complete)
+
+
+def test_the_fast_path_is_taken_when_every_leaf_applies(monkeypatch):
+    tree = CriteriaTree(
+        [node("1", leaf("1.1", 2), leaf("1.2", 3, Method.YES_NO)), leaf("2", 5)], BANDS
+    )
+    inputs = {
+        "1.1": LeafInput(value=D("1.5")),
+        "1.2": LeafInput(answer=True),
+        "2": LeafInput(value=D(5)),
+    }
+
+    def refuse(*_args):
+        raise AssertionError("the leaf-by-leaf path was taken")
+
+    monkeypatch.setattr("scoring.engine.scoring._score_each_leaf", refuse)
+    result = score_unit(tree, inputs)
+    assert result.scores == [D("4.5"), D("1.5"), D(3), D(5)]
+    assert result.total == D("9.5") and result.index == D("95.00")

@@ -4,10 +4,12 @@ classification bands."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import operator
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
+from typing import Any, cast
 
 from scoring.engine.methods import ADJUSTMENT_METHODS, ZERO, MethodSpec, code_key, scorer_for
 
@@ -89,6 +91,51 @@ class CriteriaTree:
             (i, self.nodes[i].code, self.nodes[i].max_score, scorer_for(self.nodes[i]))
             for i in self.scored_leaves
         ]
+        self._compile_sums()
+
+    def _compile_sums(self) -> None:
+        """The plan of the engine's fast path (every leaf scored, none set aside): slot 0 holds
+        zero, slots 1… the scored leaves' points, then each parent's sum, computed level by
+        level from the leaves up so that a level is one ``map`` over slots already filled.
+        ``scores_order`` reads the scores in tree order out of the slots (an adjustment leaf
+        reads slot 0; its signed points are set afterwards)."""
+        self.leaf_codes = [code for _i, code, _m, _s in self.leaf_plan]
+        # The inputs of every scored leaf in one call (a tuple even for one leaf; a tree of
+        # adjustments only has nothing to read).
+        self.leaf_inputs: Callable[[Mapping[str, object]], tuple[object, ...]] = (
+            operator.itemgetter(*self.leaf_codes, *self.leaf_codes[:1])
+            if self.leaf_codes
+            else lambda _inputs: ()
+        )
+        self.leaf_scorers: list[Callable[[Any], Any]] = [s for _i, _c, _m, s in self.leaf_plan]
+        slot = {position: n for n, position in enumerate(self.scored_leaves, start=1)}
+        height = [0] * len(self.nodes)
+        for position in reversed(range(len(self.nodes))):
+            parent = self.parent_of[position]
+            if parent >= 0:
+                height[parent] = max(height[parent], height[position] + 1)
+        Slots = Callable[[Sequence[Any]], tuple[Any, ...]]
+        self.sum_levels: list[list[Slots]] = []
+        adjustments = set(self.adjustment_leaves)
+        for level in range(1, max(height, default=0) + 1):
+            getters = []
+            for position, node in enumerate(self.nodes):
+                if node.is_leaf or height[position] != level:
+                    continue
+                kids = [
+                    slot[self.position[child.code]]
+                    for child in node.children
+                    if self.position[child.code] not in adjustments
+                ]
+                getters.append(
+                    cast(Slots, operator.itemgetter(0, *kids))
+                )  # always a tuple, zero first
+                slot[position] = len(slot) + 1
+            self.sum_levels.append(getters)
+        self.root_slots = operator.itemgetter(0, *(slot[i] for i in self.root_positions))
+        self.scores_order = operator.itemgetter(
+            *(slot.get(i, 0) if i not in adjustments else 0 for i in range(len(self.nodes))), 0
+        )
 
     def _flatten(self, node: Criterion, parent: int, field_position: int) -> None:
         position = len(self.nodes)
