@@ -1,12 +1,15 @@
 """50 signed-in users against the production configuration (gunicorn, DEBUG off, WhiteNoise)
-on 127.0.0.1: each loads the ranking, the officer's page, saves one sub-criterion (the htmx
-post, with the version it read) and downloads an evidence file in turn,
-pausing 0,5–1,5 s between pages as a person reading them would. Then the same users, with the
-same pauses, against a bare view served the same way (the floor).
+on 127.0.0.1. Four in five are commune officers: each loads the ranking, the officer's page,
+saves one sub-criterion (the htmx post, with the version it read) and downloads an evidence
+file in turn. One in five is an appraiser of the district: the ranking, the appraisal page, the
+htmx save of one appraised score (with its version) and the evidence file. They pause 0,5–1,5 s
+between pages as a person reading them would. Then the same users, with the same pauses,
+against a bare view served the same way (the floor).
 
-Prints: bench load_50_users: RPS req/s (p50 … ms, p95 … ms, N errors), RATIOx vs bare view (… req/s)
-and the same without the pauses (load_50_users_no_pause): the most the machine serves; then
-200 users with pauses (load_200_users). The saves' p95 is printed apart.
+Prints: bench load_50_users: RPS req/s (p50 … ms, p95 … ms, N errors; saves …), RATIOx vs
+bare view (… req/s), the same without the pauses (load_50_users_no_pause): the most the
+machine serves; then 200 users with pauses (load_200_users). The saves' p95 (officers' and
+appraisers' together) is printed apart.
 """
 
 from __future__ import annotations
@@ -36,13 +39,19 @@ from django.core.management import call_command  # noqa: E402
 
 from cchc.models import Role, RoleAssignment, Unit, User  # noqa: E402
 from scoring.assessment.evidence import link_evidence, store_evidence  # noqa: E402
+from scoring.assessment.workflow import record_move  # noqa: E402
 from scoring.models import Assessment, AssessmentItem  # noqa: E402
+from scoring.models import AssessmentState as S  # noqa: E402
 
 USERS = 50
 CROWD = int(os.environ.get("LOAD_CROWD", "200"))
 SAVE = "save"
+APPRAISE = "appraise"
+APPRAISED_UNITS = 6  # of the district's 18 communes, being appraised; the others self-assess
+APPRAISER_EVERY = 5  # one user in five is an appraiser
 SIGNING_IN = threading.Semaphore(4)
 VERSION = re.compile(rb'name="c\d+-version" value="(\d+)"')
+APPRAISAL_VERSION = re.compile(rb'name="version" value="(\d+)"')
 DURATION = float(os.environ.get("LOAD_SECONDS", "12"))
 PASSWORD = "load-test-password-1"
 PDF = (
@@ -57,35 +66,60 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def prepare() -> list[tuple[str, int, int, int]]:
-    """Demo data, 50 officers (each also a leader of the district) and one evidence file per
-    commune. Returns (username, assessment id, evidence id, criterion saved) per user."""
+def prepare() -> list[tuple[str, str, int, int, int]]:
+    """Demo data, a sixth of the district's 2022 self-assessments moved on to appraisal, one
+    evidence file per commune, and the users: officers of a commune still self-assessing and
+    appraisers of the district, each also a leader of the district (the ranking). Returns
+    (username, "officer" or "appraiser", assessment id, evidence id, criterion saved) per
+    user; no two users save the same item."""
     call_command("load_demo", stdout=io.StringIO())
     district = Unit.objects.get(code="464")
     assessments = list(
-        Assessment.objects.filter(criteria_set__year=2022, unit__parent=district).select_related(
-            "unit"
-        )
+        Assessment.objects.filter(criteria_set__year=2022, unit__parent=district)
+        .select_related("unit")
+        .order_by("unit__code")
     )
+    administrator = User.objects.get(username="admin")
     evidence_of = {}
     for assessment in assessments:
-        officer = User.objects.get(username="admin")
         item, _ = AssessmentItem.objects.get_or_create(
             assessment=assessment, criterion=assessment.criteria_set.criteria.get(code="1.1.1")
         )
-        evidence = store_evidence(assessment.unit, SimpleUploadedFile("ke-hoach.pdf", PDF), officer)
-        link_evidence(item, evidence, officer)
+        evidence = store_evidence(
+            assessment.unit, SimpleUploadedFile("ke-hoach.pdf", PDF), administrator
+        )
+        link_evidence(item, evidence, administrator)
         evidence_of[assessment.pk] = evidence.pk
+    appraised, drafts = assessments[:APPRAISED_UNITS], assessments[APPRAISED_UNITS:]
+    for assessment in appraised:
+        for state in (S.SUBMITTED, S.UNDER_APPRAISAL):
+            record_move(assessment, state, administrator, source="benchmark")
+            assessment.save()
     yes_no = list(assessments[0].criteria_set.criteria.filter(method="yes_no").order_by("sort_key"))
     people = []
     for n in range(max(USERS, CROWD)):
-        assessment = assessments[n % len(assessments)]
+        appraiser = n % APPRAISER_EVERY == APPRAISER_EVERY - 1
+        group = appraised if appraiser else drafts
+        seat = n // APPRAISER_EVERY if appraiser else n - n // APPRAISER_EVERY
+        assessment = group[seat % len(group)]
         user = User.objects.create_user(f"load{n}", password=PASSWORD)
-        RoleAssignment.objects.create(user=user, unit=assessment.unit, role=Role.OFFICER)
+        if appraiser:
+            RoleAssignment.objects.create(user=user, unit=district, role=Role.APPRAISER)
+        else:
+            RoleAssignment.objects.create(user=user, unit=assessment.unit, role=Role.OFFICER)
         RoleAssignment.objects.create(user=user, unit=district, role=Role.LEADER)
         # Each user saves a sub-criterion of its own (never two people on one item).
-        criterion = yes_no[(n // len(assessments)) % len(yes_no)]
-        people.append((user.username, assessment.pk, evidence_of[assessment.pk], criterion.pk))
+        criterion = yes_no[(seat // len(group)) % len(yes_no)]
+        assert (seat // len(group)) < len(yes_no), "more users than items to save"
+        people.append(
+            (
+                user.username,
+                "appraiser" if appraiser else "officer",
+                assessment.pk,
+                evidence_of[assessment.pk],
+                criterion.pk,
+            )
+        )
     return people
 
 
@@ -181,6 +215,37 @@ class Browser:
             self.version = found.group(1).decode()
         return response.status
 
+    def appraise(self, assessment: int, criterion: int) -> int:
+        """The appraiser's htmx save of one appraised score, with the version it read: zero
+        with the reason, then back to the self score, in turn."""
+        version = getattr(self, "version", "0")
+        deduct = not getattr(self, "deducted", False)
+        body = urlencode(
+            {
+                "score": "0" if deduct else "",
+                "reason": "Chưa có văn bản chứng minh" if deduct else "",
+                "version": version,
+                "csrfmiddlewaretoken": self.cookies.get("csrftoken", ""),
+            }
+        )
+        headers = {
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+            "Content-Type": "application/x-www-form-urlencoded",
+            "HX-Request": "true",
+            "X-CSRFToken": self.cookies.get("csrftoken", ""),
+        }
+        self.connection.request(
+            "POST", f"/tham-dinh/{assessment}/muc/{criterion}/", body=body, headers=headers
+        )
+        response = self.connection.getresponse()
+        content = response.read()
+        saved = b'class="notice"' in content  # a refused save answers 200 with its errors
+        found = APPRAISAL_VERSION.search(content)
+        if found and saved:
+            self.version = found.group(1).decode()
+            self.deducted = deduct
+        return response.status if saved else 409
+
     def sign_in(self, username: str) -> None:
         self.request("GET", "/dang-nhap/")
         token = self.cookies["csrftoken"]
@@ -228,7 +293,8 @@ def run(
             began = time.perf_counter()
             try:
                 if isinstance(path, tuple):
-                    status = browser.save(*path[1:])
+                    save = browser.save if path[0] == SAVE else browser.appraise
+                    status = save(*path[1:])
                 else:
                     status, _ = browser.request("GET", path)
             except (OSError, http.client.HTTPException):
@@ -271,11 +337,13 @@ def main() -> None:
             return [
                 [
                     "/xep-hang/?unit=464&year=2021",
-                    f"/danh-gia/{assessment}/",
-                    (SAVE, assessment, criterion),
+                    f"/danh-gia/{assessment}/"
+                    if kind == "officer"
+                    else f"/tham-dinh/{assessment}/",
+                    (SAVE if kind == "officer" else APPRAISE, assessment, criterion),
                     f"/tai-lieu/{evidence}/",
                 ]
-                for _name, assessment, evidence, criterion in people[:count]
+                for _name, kind, assessment, evidence, criterion in people[:count]
             ]
 
         names = [person[0] for person in people]

@@ -447,3 +447,67 @@ def test_a_draft_edited_after_import_is_not_published_while_it_does_not_add_up(w
     assert "Tổng điểm tối đa là 11, khác tổng công bố 10 (chênh lệch 1)." in page
     criteria_set.refresh_from_db()
     assert not criteria_set.is_published
+
+
+# The compiled tree each process keeps ------------------------------------------------------
+
+
+def _draft_set(world):
+    """A draft set (a published one cannot change) of the fixture's rows."""
+    import io
+
+    from cchc.spreadsheets import read_table
+    from tests.assessment_fixtures import ROWS
+    from tests.spreadsheet_files import xlsx_bytes
+
+    table = read_table(io.BytesIO(xlsx_bytes(ROWS)), "set.xlsx")
+    details = SetDetails(
+        year=2022, title="Bộ nháp", scope=world.district, declared_total=Decimal(12)
+    )
+    return import_criteria_set(table, details)[0]
+
+
+def test_the_kept_tree_follows_every_change_to_the_criteria(world):
+    from scoring.criteria.trees import load_tree, tree_and_rows
+
+    criteria_set = _draft_set(world)  # this object is not refreshed below: stale on purpose
+    first = load_tree(criteria_set)
+    assert first.nodes[first.position["1.2"]].title == "Thực hiện kế hoạch"
+    changed = Criterion.objects.get(criteria_set=criteria_set, code="1.2")
+    changed.title = "Thực hiện kế hoạch năm"
+    changed.save()
+    assert load_tree(criteria_set).nodes[first.position["1.2"]].title == "Thực hiện kế hoạch năm"
+    Criterion.objects.get(criteria_set=criteria_set, code="1.4").delete()
+    tree, rows = tree_and_rows(criteria_set)
+    assert "1.4" not in tree.position and "1.4" not in {row.code for row in rows}
+    criteria_set.classification_bands = [["Tốt", 50], ["Yếu", 0]]
+    criteria_set.save()
+    assert [band.label for band in load_tree(criteria_set).classification.bands] == ["Tốt", "Yếu"]
+
+
+def test_a_rolled_back_change_leaves_no_tree_behind(world):
+    from django.db import transaction
+
+    from scoring.criteria.trees import load_tree
+
+    criteria_set = _draft_set(world)
+    load_tree(criteria_set)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        changed = Criterion.objects.get(criteria_set=criteria_set, code="1.2")
+        changed.title = "Đổi rồi hủy"
+        changed.save()
+        assert load_tree(criteria_set).nodes[load_tree(criteria_set).position["1.2"]].title == (
+            "Đổi rồi hủy"
+        )
+        raise RuntimeError("the import failed")
+    tree = load_tree(criteria_set)
+    assert tree.nodes[tree.position["1.2"]].title == "Thực hiện kế hoạch"
+
+
+def test_a_kept_tree_costs_one_small_query(assessment, django_assert_num_queries):
+    from scoring.criteria.trees import load_tree
+
+    load_tree(assessment.criteria_set)
+    with django_assert_num_queries(1):
+        tree = load_tree(assessment.criteria_set)
+    assert len(tree.leaves) == 8

@@ -5,7 +5,7 @@ entered it, and the final (appraised) result."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from dossiers.reports import dossier_inputs_for
@@ -51,7 +51,7 @@ def input_of(item: AssessmentItem, spec: MethodSpec, dossier: dict[str, Decimal]
 def self_inputs(
     assessment: Assessment,
     tree: CriteriaTree,
-    rows: list[CriterionRow],
+    rows: Sequence[CriterionRow],
     dossier: dict[str, Decimal] | None = None,
 ) -> dict[str, LeafInput]:
     """Every self-assessed item of the assessment as engine inputs (``dossier``: the unit's

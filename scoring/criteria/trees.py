@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+import uuid
 from collections import defaultdict
 from decimal import Decimal
+
+from django.db.models import F
 
 from scoring.criteria.parameters import spec_from_json
 from scoring.engine import Classification, CriteriaTree, Criterion
@@ -37,14 +41,59 @@ def tree_from_rows(
 
 
 def load_tree(criteria_set: CriteriaSet) -> CriteriaTree:
-    """The criteria set as an engine tree (one query)."""
-    rows = list(criteria_set.criteria.order_by("sort_key"))
-    return tree_from_rows(rows, classification_of(criteria_set), criteria_set.dense_ranking)
+    """The criteria set as an engine tree (one query, none when this process has it)."""
+    return tree_and_rows(criteria_set)[0]
 
 
-def tree_and_rows(criteria_set: CriteriaSet) -> tuple[CriteriaTree, list[CriterionRow]]:
-    rows = list(criteria_set.criteria.order_by("sort_key"))
-    return tree_from_rows(rows, classification_of(criteria_set), criteria_set.dense_ranking), rows
+# Compiled trees kept by each process, keyed by what they are made of: the set, the version
+# of its criteria (a new token in the same transaction as any change to them, see
+# ``count_criteria_change``), its classification and its ranking rule, read from the database
+# at each call (one small query, inside the caller's transaction: a change is seen by every app
+# server and every thread at once, and a transaction sees its own).
+_TREES: dict[tuple[object, ...], tuple[CriteriaTree, tuple[CriterionRow, ...]]] = {}
+_TREES_LOCK = threading.Lock()
+_TREES_KEPT = 64
+
+
+def tree_and_rows(criteria_set: CriteriaSet) -> tuple[CriteriaTree, tuple[CriterionRow, ...]]:
+    """The set as an engine tree and its criteria rows in tree order. The rows are shared
+    between requests: read them, never change them."""
+    found = (
+        CriteriaSet.objects.filter(pk=criteria_set.pk)
+        .values_list("criteria_version", "classification_bands", "ranking_rule")
+        .first()
+    )
+    if found is None:
+        raise CriteriaSet.DoesNotExist(criteria_set.pk)
+    version, bands, rule = found
+    key = (criteria_set.pk, version, repr(bands), rule)
+    kept = _TREES.get(key)
+    if kept is not None:
+        return kept
+    # The rows with the version they belong to, in one statement (one snapshot): a change
+    # committed between the two queries stores its rows under its own version, not this one.
+    rows = tuple(
+        criteria_set.criteria.order_by("sort_key").annotate(
+            set_version=F("criteria_set__criteria_version")
+        )
+    )
+    if rows:
+        key = (criteria_set.pk, rows[0].set_version, repr(bands), rule)  # type: ignore[attr-defined]
+    current = CriteriaSet(pk=criteria_set.pk, classification_bands=bands, ranking_rule=rule)
+    made = (
+        tree_from_rows(list(rows), classification_of(current), current.dense_ranking),
+        rows,
+    )
+    with _TREES_LOCK:
+        if len(_TREES) >= _TREES_KEPT:
+            _TREES.clear()
+        _TREES[key] = made
+    return made
+
+
+def count_criteria_change(criteria_set_id: int) -> None:
+    """Give the set a new criteria version (after a criterion is saved or deleted)."""
+    CriteriaSet.objects.filter(pk=criteria_set_id).update(criteria_version=uuid.uuid4().hex)
 
 
 def criterion_node(row: CriterionRow) -> Criterion:

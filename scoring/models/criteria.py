@@ -93,6 +93,10 @@ class CriteriaSet(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # A new random token at every change to the set's criteria (saved, deleted), written in
+    # the same transaction: the compiled tree each app server keeps in memory is keyed by it
+    # (scoring.criteria.trees). Random, so that a rolled-back change never names a tree again.
+    criteria_version = models.CharField(max_length=32, default="", editable=False)
 
     objects = CriteriaSetQuerySet.as_manager()
 
