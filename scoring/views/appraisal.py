@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -42,6 +42,7 @@ from scoring.assessment.workflow import (
 from scoring.criteria.parameters import describe, spec_from_json
 from scoring.models import (
     Assessment,
+    AssessmentItem,
     AuditEntry,
     Criterion,
     EvidenceLink,
@@ -107,19 +108,7 @@ def appraisal_list(request: HttpRequest) -> HttpResponse:
 def _appraisal_context(request: HttpRequest, assessment: Assessment) -> dict[str, Any]:
     user = request_user(request)
     criteria = list(assessment.criteria_set.criteria.order_by("sort_key"))
-    items = {
-        item.criterion_id: item
-        for item in assessment.items.prefetch_related(
-            Prefetch("evidence_links", queryset=EvidenceLink.objects.select_related("evidence")),
-            Prefetch("explanation_requests", queryset=ExplanationRequest.objects.order_by("round")),
-            Prefetch(
-                "audit_entries",
-                queryset=AuditEntry.objects.select_related("changed_by").order_by(
-                    "changed_at", "pk"
-                ),
-            ),
-        )
-    }
+    items = {item.criterion_id: item for item in _items_shown(assessment.items.all())}
     editing = assessment.state in APPRAISING and may(user, assessment, "appraiser")
     for criterion in criteria:
         item = items.get(criterion.pk)
@@ -213,12 +202,41 @@ def appraise(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
             for message in messages_:
                 messages.error(request, f"{criterion.code}: {message}")
         return redirect(f"{request.path.rsplit('/muc/', 1)[0]}/#row-{criterion.pk}")
-    context = _appraisal_context(request, assessment)
-    row = next(c for c in context["criteria"] if c.pk == criterion.pk)
-    context.update(
-        {"criterion": row, "errors": errors, "typed": typed, "notice": notice, "oob": True}
-    )
+    context = _row_context(request, assessment, criterion)
+    context.update({"errors": errors, "typed": typed, "notice": notice, "oob": True})
     return render(request, "scoring/partials/appraisal_response.html", context)
+
+
+def _row_context(
+    request: HttpRequest, assessment: Assessment, criterion: Criterion
+) -> dict[str, Any]:
+    """What the row of one sub-criterion and the summary show (not the whole page's)."""
+    user = request_user(request)
+    criterion.item = _items_shown(assessment.items.filter(criterion=criterion)).first()  # type: ignore[attr-defined]
+    criterion.described = describe(  # type: ignore[attr-defined]
+        spec_from_json(criterion.method, criterion.parameters), criterion.max_score
+    )
+    editing = assessment.state in APPRAISING and may(user, assessment, "appraiser")
+    return {
+        "assessment": assessment,
+        "criterion": criterion,
+        "result": score_final(assessment),
+        "editing": editing,
+        "can_return": editing,
+        "image_types": IMAGE_TYPES,
+    }
+
+
+def _items_shown(items: QuerySet[AssessmentItem]) -> QuerySet[AssessmentItem]:
+    """Items with what their rows show: evidence, questions and history."""
+    return items.prefetch_related(
+        Prefetch("evidence_links", queryset=EvidenceLink.objects.select_related("evidence")),
+        Prefetch("explanation_requests", queryset=ExplanationRequest.objects.order_by("round")),
+        Prefetch(
+            "audit_entries",
+            queryset=AuditEntry.objects.select_related("changed_by").order_by("changed_at", "pk"),
+        ),
+    )
 
 
 @login_required

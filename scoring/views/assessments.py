@@ -40,6 +40,7 @@ from scoring.assessment.sign_off import may_sign_off, sign_off
 from scoring.assessment.workflow import IllegalMove, allowed_moves, holds
 from scoring.criteria.parameters import describe, spec_from_json
 from scoring.criteria.sets import visible_criteria_sets
+from scoring.criteria.trees import tree_and_rows
 from scoring.forms.assessment import (
     EvidenceUploadForm,
     ItemForm,
@@ -224,24 +225,39 @@ def render_item(
     refused: bool = False,
     dossier: dict[str, Decimal] | None = None,
 ) -> HttpResponse:
-    """The sub-criterion's part of the page, with the summary swapped in out of band."""
-    context = _page_context(
-        request,
-        assessment,
-        {criterion.pk: form} if form is not None else None,
-        open_fields={criterion.code.split(".")[0]},
-        dossier=dossier,
+    """The sub-criterion's part of the page, with the summary swapped in out of band. Only
+    what these two parts show is read: the one item, the progress and the total."""
+    user = request_user(request)
+    if dossier is None:
+        dossier = dossier_values_for(assessment)
+    item = (
+        assessment.items.filter(criterion=criterion)
+        .prefetch_related(
+            Prefetch("evidence_links", queryset=EvidenceLink.objects.select_related("evidence"))
+        )
+        .first()
     )
-    target = next(c for field in context["fields"] for c in _walk(field) if c.pk == criterion.pk)
-    context.update({"criterion": target, "notice": notice, "refused": refused, "oob": True})
+    _decorate(criterion, item, dossier, form)
+    can_edit = assessment.accepts_self_assessment(timezone.now()) and _may_enter(
+        user, assessment.unit
+    )
+    _tree, rows = tree_and_rows(assessment.criteria_set)
+    context = {
+        "assessment": assessment,
+        "criterion": criterion,
+        "progress": progress_of(assessment, list(rows), dossier),
+        "result": score_self_assessment(assessment, dossier),
+        "can_edit": can_edit,
+        "library": Evidence.objects.filter(unit=assessment.unit, replaced_by__isnull=True).order_by(
+            "original_name"
+        )
+        if can_edit
+        else [],
+        "notice": notice,
+        "refused": refused,
+        "oob": True,
+    }
     return render(request, "scoring/partials/item_response.html", context, status=status)
-
-
-def _walk(criterion: Criterion) -> list[Criterion]:
-    found = [criterion]
-    for kid in criterion.kids:  # type: ignore[attr-defined]
-        found += _walk(kid)
-    return found
 
 
 def back_to_item(assessment: Assessment, criterion: Criterion) -> HttpResponse:
