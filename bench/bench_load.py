@@ -14,6 +14,7 @@ appraisers' together) is printed apart.
 
 from __future__ import annotations
 
+import collections
 import http.client
 import io
 import os
@@ -47,6 +48,7 @@ USERS = 50
 CROWD = int(os.environ.get("LOAD_CROWD", "200"))
 SAVE = "save"
 APPRAISE = "appraise"
+FAILURES: collections.Counter[tuple[str, int]] = collections.Counter()  # (page, status): count
 APPRAISED_UNITS = 6  # of the district's 18 communes, being appraised; the others self-assess
 APPRAISER_EVERY = 5  # one user in five is an appraiser
 SIGNING_IN = threading.Semaphore(4)
@@ -183,6 +185,7 @@ class Browser:
             self.connection.request(method, path, body=body, headers=headers)
             response = self.connection.getresponse()
         content = response.read()
+        self.page = content
         for header in response.msg.get_all("Set-Cookie") or []:
             name, _, rest = header.partition("=")
             self.cookies[name.strip()] = rest.split(";", 1)[0]
@@ -216,9 +219,13 @@ class Browser:
         return response.status
 
     def appraise(self, assessment: int, criterion: int) -> int:
-        """The appraiser's htmx save of one appraised score, with the version it read: zero
-        with the reason, then back to the self score, in turn."""
-        version = getattr(self, "version", "0")
+        """The appraiser's htmx save of one appraised score, with the version it read (on the
+        appraisal page just loaded, as a person would): zero with the reason, then back to the
+        self score, in turn."""
+        page = getattr(self, "page", b"")
+        row = page.split(f'id="row-{criterion}"'.encode(), 1)[-1] if page else b""
+        read = APPRAISAL_VERSION.search(row)
+        version = read.group(1).decode() if read else getattr(self, "version", "0")
         deduct = not getattr(self, "deducted", False)
         body = urlencode(
             {
@@ -239,6 +246,7 @@ class Browser:
         )
         response = self.connection.getresponse()
         content = response.read()
+        self.page = b""
         saved = b'class="notice"' in content  # a refused save answers 200 with its errors
         found = APPRAISAL_VERSION.search(content)
         if found and saved:
@@ -303,7 +311,12 @@ def run(
             if isinstance(path, tuple) and saves is not None:
                 with lock:
                     saves.append(mine[-1])
-            failed += status != 200
+            if status != 200:
+                failed += 1
+                with lock:
+                    FAILURES[
+                        (path[0] if isinstance(path, tuple) else path.split("/")[1], status)
+                    ] += 1
             if think:
                 time.sleep(pause.uniform(0.5, 1.5))  # a person reads the page before the next click
         with lock:
@@ -354,6 +367,9 @@ def main() -> None:
             bare, bare_errors = run(port, [["/healthz/"]] * count, None, think=think)
             rps, p50, p95 = summary(latencies)
             floor_rps, _floor50, _floor95 = summary(bare)
+            if FAILURES:
+                print(f"failed requests (page, status): {dict(FAILURES)}", file=sys.stderr)
+                FAILURES.clear()
             save_p95 = sorted(saves)[int(len(saves) * 0.95)] * 1000 if saves else 0.0
             print(
                 f"bench load_{count}_users{label}: {rps:.0f} req/s (p50 {p50:.0f} ms, p95 {p95:.0f} ms, "

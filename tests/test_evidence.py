@@ -150,6 +150,25 @@ def test_download_is_an_attachment_within_scope_only(world, client):
     assert client.get(url).status_code == 302
 
 
+def test_download_streams_and_answers_304_to_a_browser_that_has_the_file(world):
+    import hashlib
+
+    evidence = evidence_for(world.commune_a, world.officer_a)
+    url = reverse("evidence_download", args=[evidence.pk])
+    first = client_for(world.officer_a).get(url)
+    assert first.streaming  # read from storage in blocks, not whole into memory
+    assert first["ETag"] == f'"{hashlib.sha256(PDF).hexdigest()}"'
+    again = client_for(world.officer_a).get(url, headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 304 and again["ETag"] == first["ETag"] and not again.content
+    other = client_for(world.officer_a).get(url, headers={"If-None-Match": '"not-this-file"'})
+    assert other.status_code == 200 and b"".join(other.streaming_content) == PDF
+    # The tag does not open the file to someone outside the unit.
+    assert (
+        client_for(world.officer_b).get(url, headers={"If-None-Match": first["ETag"]}).status_code
+        == 404
+    )
+
+
 def test_replace_view_is_for_those_who_enter_the_units_data(world):
     evidence = evidence_for(world.commune_a, world.officer_a)
     url = reverse("evidence_replace", args=[evidence.pk])

@@ -174,8 +174,16 @@ def _visible_evidence_or_404(request: HttpRequest, pk: int) -> Evidence:
 
 
 @login_required
-def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The file, streamed from storage in blocks (never read whole into memory). A stored
+    file never changes (a new version is a new record), so its hash is its ETag: a browser
+    that has it gets 304, after the same permission check."""
     evidence = _visible_evidence_or_404(request, pk)
+    tag = f'"{evidence.sha256}"'
+    if evidence.sha256 and tag in _etags(request.headers.get("If-None-Match", "")):
+        not_modified = HttpResponse(status=304)
+        not_modified["ETag"] = tag
+        return not_modified
     response = FileResponse(
         evidence.file.open("rb"),
         as_attachment=True,
@@ -184,7 +192,15 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    if evidence.sha256:
+        response["ETag"] = tag
+        response["Cache-Control"] = "private, no-cache"  # kept, but asked again each time
     return response
+
+
+def _etags(header: str) -> set[str]:
+    """The tags an If-None-Match header lists (weak ones compared as strong)."""
+    return {part.strip().removeprefix("W/") for part in header.split(",") if part.strip()}
 
 
 @login_required
