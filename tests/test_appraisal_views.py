@@ -192,3 +192,31 @@ def test_remediation_pages(world, submitted, council):
         .content.decode()
     )
     assert "Văn phòng UBND xã" in page
+
+
+def test_an_htmx_save_reads_its_row_not_the_whole_page(
+    world, submitted, django_assert_max_num_queries
+):
+    """The save answers with one row and the summary, in a pinned number of queries that does
+    not grow with the items appraised (each with its history)."""
+    move_assessment(submitted, "start", world.appraiser)
+    client = client_for(world.appraiser)
+    codes = ["1.1", "1.2", "1.3", "1.4"]
+    urls = {
+        code: reverse("appraise", args=[submitted.pk, criterion(submitted, code).pk])
+        for code in codes
+    }
+    client.post(urls["1.1"], {"score": "0", "reason": "Thiếu", "version": "0"}, headers=HTMX)
+    with django_assert_max_num_queries(30):
+        few = client.post(
+            urls["1.2"], {"score": "1", "reason": "Thiếu", "version": "0"}, headers=HTMX
+        )
+    client.post(urls["1.3"], {"score": "1", "reason": "Thiếu", "version": "0"}, headers=HTMX)
+    with django_assert_max_num_queries(30):
+        more = client.post(
+            urls["1.4"], {"score": "0", "reason": "Thiếu", "version": "0"}, headers=HTMX
+        )
+    for response, code in ((few, "1.2"), (more, "1.4")):
+        page = response.content.decode()
+        assert "Đã lưu." in page and page.count('class="appraisal-row') == 1
+        assert f'id="row-{criterion(submitted, code).pk}"' in page

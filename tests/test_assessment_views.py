@@ -13,7 +13,7 @@ from scoring.models import Assessment, AssessmentItem, Evidence
 from scoring.models.assessments import AssessmentState
 from tests.assessment_fixtures import criterion
 from tests.conftest import client_for
-from tests.test_evidence import PDF
+from tests.test_evidence import PDF, evidence_for
 
 HTMX = {"HX-Request": "true"}
 
@@ -297,3 +297,24 @@ def test_fields_other_than_the_first_load_when_opened(world, assessment):
         == 404
     )
     assert client.get(reverse("assessment_field", args=[assessment.pk, "9"])).status_code == 404
+
+
+def test_an_htmx_save_reads_its_item_not_the_whole_field(
+    world, assessment, django_assert_max_num_queries
+):
+    """The save answers with its item and the summary, in a pinned number of queries that
+    does not grow with the items scored or with the unit's evidence."""
+    client = client_for(world.officer_a)
+    urls = {code: save_url(assessment, code) for code in ("1.1", "1.2", "1.4")}
+    names = {code: field(assessment, code, "value") for code in ("1.2", "1.4")}
+    client.post(urls["1.1"], {field(assessment, "1.1", "answer"): "yes"}, headers=HTMX)
+    with django_assert_max_num_queries(36):
+        first = client.post(urls["1.2"], {names["1.2"]: "1"}, headers=HTMX)
+    for n in range(5):
+        evidence_for(world.commune_a, world.officer_a, f"tai-lieu-{n}.pdf", PDF + bytes([n]))
+    with django_assert_max_num_queries(36):
+        second = client.post(urls["1.4"], {names["1.4"]: "2"}, headers=HTMX)
+    for response in (first, second):
+        page = response.content.decode()
+        assert response.status_code == 200 and page.count('class="criterion item') == 1
+        assert 'id="assessment-summary"' in page

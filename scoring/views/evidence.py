@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -174,7 +175,7 @@ def _visible_evidence_or_404(request: HttpRequest, pk: int) -> Evidence:
 
 
 @login_required
-def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The file, streamed from storage in blocks (never read whole into memory). A stored
     file never changes (a new version is a new record), so its hash is its ETag: a browser
     that has it gets 304, after the same permission check."""
