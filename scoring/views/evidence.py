@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cchc.access import request_user, require_role_on
+from cchc.conditional import not_modified, tagged
 from cchc.models import User
 from cchc.redirects import safe_target
 from scoring.assessment.evidence import (
@@ -180,11 +181,8 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     file never changes (a new version is a new record), so its hash is its ETag: a browser
     that has it gets 304, after the same permission check."""
     evidence = _visible_evidence_or_404(request, pk)
-    tag = f'"{evidence.sha256}"'
-    if evidence.sha256 and tag in _etags(request.headers.get("If-None-Match", "")):
-        not_modified = HttpResponse(status=304)
-        not_modified["ETag"] = tag
-        return not_modified
+    if evidence.sha256 and (unchanged := not_modified(request, evidence.sha256)) is not None:
+        return unchanged
     response = FileResponse(
         evidence.file.open("rb"),
         as_attachment=True,
@@ -193,15 +191,7 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    if evidence.sha256:
-        response["ETag"] = tag
-        response["Cache-Control"] = "private, no-cache"  # kept, but asked again each time
-    return response
-
-
-def _etags(header: str) -> set[str]:
-    """The tags an If-None-Match header lists (weak ones compared as strong)."""
-    return {part.strip().removeprefix("W/") for part in header.split(",") if part.strip()}
+    return tagged(response, evidence.sha256) if evidence.sha256 else response
 
 
 @login_required

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from cchc.access import request_user, visible_unit_of_year
 from cchc.admin_log import record_admin_action
+from cchc.conditional import not_modified, tagged
 from cchc.documents import XLSX_TYPE
 from cchc.models import Unit, User
 from scoring.criteria.sets import ranking_groups_of
@@ -74,7 +76,7 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
 
 
 @login_required
-def ranking_page(request: HttpRequest) -> HttpResponse:
+def ranking_page(request: HttpRequest) -> HttpResponseBase:
     user = request_user(request)
     years = years_with_results(user)
     if not years and not request.GET.get("year"):
@@ -91,15 +93,10 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
     if ranking is not None and request.GET.get("format") == "pdf":
         prefix = "quyet-dinh" if ranking.decision is not None else "xep-hang-tam-thoi"
         pdf, tag = published_decision_pdf(ranking)
-        if tag and request.headers.get("If-None-Match", "").strip('W/"') == tag:
-            not_modified = HttpResponse(status=304)
-            not_modified["ETag"] = f'"{tag}"'
-            return not_modified
+        if tag and (unchanged := not_modified(request, tag)) is not None:
+            return unchanged
         response = _download(pdf, "application/pdf", ranking_file_name(ranking, prefix, "pdf"))
-        if tag:
-            response["ETag"] = f'"{tag}"'
-            response["Cache-Control"] = "private, no-cache"
-        return response
+        return tagged(response, tag) if tag else response
     context: dict[str, Any] = {
         "ranking": ranking,
         "choices": choices,
