@@ -121,23 +121,7 @@ def score_unit(tree: CriteriaTree, inputs: Mapping[str, LeafInput]) -> UnitResul
         return _score_each_leaf(tree, inputs)
     scores = list(tree.scores_order(values))
     del scores[-1]
-    max_total = tree.max_total
-    adjustments = _adjustments(tree, inputs, scores) if tree.adjustment_leaves else []
-    total = min(max(total + sum((a.points for a in adjustments), ZERO), ZERO), max_total)
-    index = round_points(total / max_total * HUNDRED) if max_total else ZERO
-    return UnitResult(
-        tree=tree,
-        inputs=inputs,
-        scores=scores,
-        maxima=tree.max_scores,
-        not_applicable=[],
-        total=total,
-        max_total=max_total,
-        index=index,
-        classification=tree.classification.classify(index),
-        adjustments=adjustments,
-        unscored=[],
-    )
+    return _finish(tree, inputs, scores, tree.max_scores, total, tree.max_total, [], [])
 
 
 def _score_each_leaf(tree: CriteriaTree, inputs: Mapping[str, LeafInput]) -> UnitResult:
@@ -161,9 +145,24 @@ def _score_each_leaf(tree: CriteriaTree, inputs: Mapping[str, LeafInput]) -> Uni
         scores[parent] += scores[child]
     if not_applicable:
         maxima = tree.maxima_without(not_applicable)
-    adjustments = _adjustments(tree, inputs, scores)
     max_total = sum((maxima[root] for root in tree.root_positions), ZERO)
     total = sum((scores[root] for root in tree.root_positions), ZERO)
+    return _finish(tree, inputs, scores, maxima, total, max_total, not_applicable, unscored)
+
+
+def _finish(
+    tree: CriteriaTree,
+    inputs: Mapping[str, LeafInput],
+    scores: list[Decimal],
+    maxima: list[Decimal],
+    total: Decimal,
+    max_total: Decimal,
+    not_applicable: list[str],
+    unscored: list[str],
+) -> UnitResult:
+    """The result from the scores and subtotals (either path): the bonus and penalty, the
+    total kept within 0 and the maximum, the index and the classification."""
+    adjustments = _adjustments(tree, inputs, scores)
     total = min(max(total + sum((a.points for a in adjustments), ZERO), ZERO), max_total)
     index = round_points(total / max_total * HUNDRED) if max_total else ZERO
     return UnitResult(
