@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -111,12 +111,7 @@ def _page_context(
     criteria = list(assessment.criteria_set.criteria.order_by("sort_key"))
     by_pk = {criterion.pk: criterion for criterion in criteria}
     fields = [c for c in criteria if c.parent_id is None]
-    items = {
-        item.criterion_id: item
-        for item in assessment.items.prefetch_related(
-            Prefetch("evidence_links", queryset=EvidenceLink.objects.select_related("evidence"))
-        )
-    }
+    items = {item.criterion_id: item for item in _with_links(assessment.items.all())}
     if open_fields is None:
         open_fields = {request.GET.get("linh_vuc", "")} & {f.code for f in fields}
         open_fields |= {by_pk[pk].code.split(".")[0] for pk in (bound or {})}
@@ -124,9 +119,7 @@ def _page_context(
             open_fields = {_first_field_with_work(criteria, items) or fields[0].code}
     if dossier is None:
         dossier = dossier_values_for(assessment)
-    can_edit = assessment.accepts_self_assessment(timezone.now()) and _may_enter(
-        user, assessment.unit
-    )
+    can_edit = _can_edit(user, assessment)
     children: dict[int | None, list[Criterion]] = {}
     for criterion in criteria:
         children.setdefault(criterion.parent_id, []).append(criterion)
@@ -144,11 +137,7 @@ def _page_context(
         "result": result,
         "can_edit": can_edit,
         "can_administer": holds(user, assessment.unit, [Role.ADMINISTRATOR]),
-        "library": Evidence.objects.filter(unit=assessment.unit, replaced_by__isnull=True).order_by(
-            "original_name"
-        )
-        if can_edit
-        else [],
+        "library": _library(assessment) if can_edit else [],
         "upload_form": EvidenceUploadForm(),
         "reopen_form": ReopenForm(),
         "history": assessment.state_changes.select_related("changed_by"),
@@ -159,6 +148,25 @@ def _page_context(
         "letter": assessment.letters.first() if assessment.state != S.DRAFT else None,
         "may_withdraw": "withdraw" in allowed_moves(user, assessment),
     }
+
+
+def _with_links(items: QuerySet[AssessmentItem]) -> QuerySet[AssessmentItem]:
+    """Items with the evidence each links to (what an item of the page shows)."""
+    return items.prefetch_related(
+        Prefetch("evidence_links", queryset=EvidenceLink.objects.select_related("evidence"))
+    )
+
+
+def _can_edit(user: User, assessment: Assessment) -> bool:
+    """The self-assessment is open and the user enters the unit's data."""
+    return assessment.accepts_self_assessment(timezone.now()) and _may_enter(user, assessment.unit)
+
+
+def _library(assessment: Assessment) -> QuerySet[Evidence]:
+    """The unit's current files, to link to another sub-criterion."""
+    return Evidence.objects.filter(unit=assessment.unit, replaced_by__isnull=True).order_by(
+        "original_name"
+    )
 
 
 def _first_field_with_work(
@@ -230,17 +238,9 @@ def render_item(
     user = request_user(request)
     if dossier is None:
         dossier = dossier_values_for(assessment)
-    item = (
-        assessment.items.filter(criterion=criterion)
-        .prefetch_related(
-            Prefetch("evidence_links", queryset=EvidenceLink.objects.select_related("evidence"))
-        )
-        .first()
-    )
+    item = _with_links(assessment.items.filter(criterion=criterion)).first()
     _decorate(criterion, item, dossier, form)
-    can_edit = assessment.accepts_self_assessment(timezone.now()) and _may_enter(
-        user, assessment.unit
-    )
+    can_edit = _can_edit(user, assessment)
     _tree, rows = tree_and_rows(assessment.criteria_set)
     context = {
         "assessment": assessment,
@@ -248,11 +248,7 @@ def render_item(
         "progress": progress_of(assessment, list(rows), dossier),
         "result": score_self_assessment(assessment, dossier),
         "can_edit": can_edit,
-        "library": Evidence.objects.filter(unit=assessment.unit, replaced_by__isnull=True).order_by(
-            "original_name"
-        )
-        if can_edit
-        else [],
+        "library": _library(assessment) if can_edit else [],
         "notice": notice,
         "refused": refused,
         "oob": True,
