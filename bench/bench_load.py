@@ -168,11 +168,19 @@ class Browser:
     def __init__(self, port: int) -> None:
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         self.cookies: dict[str, str] = {}
+        self.page = b""  # the last page read (an appraiser reads its row's version there)
+        self.version = ""  # the version the last save answered with
+        self.deducted = False  # the appraiser's last save took the points away
 
-    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, bytes]:
+    def request(
+        self, method: str, path: str, body: str | None = None, htmx: bool = False
+    ) -> tuple[int, bytes]:
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if htmx:
+            headers["HX-Request"] = "true"
+            headers["X-CSRFToken"] = self.cookies.get("csrftoken", "")
         try:
             self.connection.request(method, path, body=body, headers=headers)
             response = self.connection.getresponse()
@@ -191,68 +199,49 @@ class Browser:
             self.cookies[name.strip()] = rest.split(";", 1)[0]
         return response.status, content
 
+    def htmx_post(self, path: str, fields: dict[str, str]) -> tuple[int, bytes]:
+        """A form posted by htmx, with the CSRF token as the page sends it."""
+        body = urlencode({**fields, "csrfmiddlewaretoken": self.cookies.get("csrftoken", "")})
+        return self.request("POST", path, body, htmx=True)
+
     def save(self, assessment: int, criterion: int) -> int:
         """The officer's htmx save of one yes/no sub-criterion, with the version it read."""
-        version = getattr(self, "version", "")
-        body = urlencode(
+        status, content = self.htmx_post(
+            f"/danh-gia/{assessment}/muc/{criterion}/",
             {
                 f"c{criterion}-answer": "yes" if len(self.cookies) % 2 else "no",
                 f"c{criterion}-explanation": "Đã thực hiện",
-                f"c{criterion}-version": version,
-                "csrfmiddlewaretoken": self.cookies.get("csrftoken", ""),
-            }
+                f"c{criterion}-version": self.version,
+            },
         )
-        headers = {
-            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
-            "Content-Type": "application/x-www-form-urlencoded",
-            "HX-Request": "true",
-            "X-CSRFToken": self.cookies.get("csrftoken", ""),
-        }
-        self.connection.request(
-            "POST", f"/danh-gia/{assessment}/muc/{criterion}/", body=body, headers=headers
-        )
-        response = self.connection.getresponse()
-        content = response.read()
         found = VERSION.search(content)
         if found:
             self.version = found.group(1).decode()
-        return response.status
+        return status
 
     def appraise(self, assessment: int, criterion: int) -> int:
         """The appraiser's htmx save of one appraised score, with the version it read (on the
         appraisal page just loaded, as a person would): zero with the reason, then back to the
         self score, in turn."""
-        page = getattr(self, "page", b"")
-        row = page.split(f'id="row-{criterion}"'.encode(), 1)[-1] if page else b""
+        row = self.page.split(f'id="row-{criterion}"'.encode(), 1)[-1] if self.page else b""
         read = APPRAISAL_VERSION.search(row)
-        version = read.group(1).decode() if read else getattr(self, "version", "0")
-        deduct = not getattr(self, "deducted", False)
-        body = urlencode(
+        version = read.group(1).decode() if read else self.version or "0"
+        deduct = not self.deducted
+        status, content = self.htmx_post(
+            f"/tham-dinh/{assessment}/muc/{criterion}/",
             {
                 "score": "0" if deduct else "",
                 "reason": "Chưa có văn bản chứng minh" if deduct else "",
                 "version": version,
-                "csrfmiddlewaretoken": self.cookies.get("csrftoken", ""),
-            }
+            },
         )
-        headers = {
-            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
-            "Content-Type": "application/x-www-form-urlencoded",
-            "HX-Request": "true",
-            "X-CSRFToken": self.cookies.get("csrftoken", ""),
-        }
-        self.connection.request(
-            "POST", f"/tham-dinh/{assessment}/muc/{criterion}/", body=body, headers=headers
-        )
-        response = self.connection.getresponse()
-        content = response.read()
         self.page = b""
         saved = b'class="notice"' in content  # a refused save answers 200 with its errors
         found = APPRAISAL_VERSION.search(content)
         if found and saved:
             self.version = found.group(1).decode()
             self.deducted = deduct
-        return response.status if saved else 409
+        return status if saved else 409
 
     def sign_in(self, username: str) -> None:
         self.request("GET", "/dang-nhap/")

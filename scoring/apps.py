@@ -13,8 +13,8 @@ class ScoringConfig(AppConfig):
         from scoring.models import Criterion
         from scoring.publication import background  # noqa: F401 - registers the job kinds
 
-        post_save.connect(_criteria_changed, sender=Criterion, dispatch_uid="criteria_revision")
-        post_delete.connect(_criteria_changed, sender=Criterion, dispatch_uid="criteria_revision")
+        post_save.connect(_criteria_changed, sender=Criterion, dispatch_uid="criteria_version")
+        post_delete.connect(_criteria_changed, sender=Criterion, dispatch_uid="criteria_version")
 
 
 def _criteria_changed(sender: object, instance: object, **kwargs: object) -> None:
