@@ -22,7 +22,7 @@ def test_the_bell_count_rises_when_items_are_returned_and_the_countdown_runs(
 ):
     officer = open_session(world.officer_a)
     page = officer.go(f"/danh-gia/{submitted.pk}/")
-    page.wait_for_selector("#bell")
+    page.wait_for_selector("#bell[aria-label]")  # the count loads after the page (htmx)
     before = bell_count(page)
     move_assessment(submitted, "start", world.appraiser)
     return_items(
