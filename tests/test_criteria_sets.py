@@ -280,11 +280,16 @@ def test_the_set_page_shows_the_tree_with_methods_in_words(
     world, criteria_set, django_assert_max_num_queries
 ):
     client = client_for(world.officer_a)
-    with django_assert_max_num_queries(8):
-        response = client.get(reverse("criteria_set_detail", args=[criteria_set.pk]))
+    url = reverse("criteria_set_detail", args=[criteria_set.pk])
+    with django_assert_max_num_queries(13):  # the tree read, rendered and kept
+        response = client.get(url)
     page = response.content.decode()
     assert "Điểm = 1 × tỷ lệ hồ sơ có kết quả điện tử / hồ sơ đã giải quyết" in page
     assert "3.13.3" in page and page.index(">3.9<") < page.index(">3.10<")
+    with django_assert_max_num_queries(7) as again:  # the tree from the shared cache
+        second = client.get(url)
+    assert second.content.decode().split("<h2>", 1)[1] == page.split("<h2>", 1)[1]
+    assert not any('"scoring_criterion"' in query["sql"] for query in again.captured_queries)
 
 
 def test_officer_of_another_province_gets_404(world, criteria_set):

@@ -7,13 +7,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cchc.access import request_user, require_administrator, require_role_on
 from cchc.admin_log import record_admin_action
+from cchc.conditional import not_modified, tagged
 from cchc.models import Role, Unit
+from cchc.page_cache import fragment_key, kept, reader_tag
 from cchc.spreadsheets import ImportRefused, read_table
 from scoring.criteria.files import COLUMNS, export_criteria
 from scoring.criteria.parameters import describe, spec_from_json
@@ -51,40 +56,61 @@ def criteria_set_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def criteria_set_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def criteria_set_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     user = request_user(request)
     criteria_set = _visible_set_or_404(request, pk)
-    criteria = list(criteria_set.criteria.order_by("sort_key"))
-    for criterion in criteria:
-        criterion.described = (  # type: ignore[attr-defined]
-            describe(spec_from_json(criterion.method, criterion.parameters), criterion.max_score)
-            if criterion.method
-            else ""
-        )
-    fields = [c for c in criteria if c.parent_id is None]
-    children: dict[int, list] = {}
-    for criterion in criteria:
-        if criterion.parent_id:
-            children.setdefault(criterion.parent_id, []).append(criterion)
-    for criterion in criteria:
-        criterion.kids = children.get(criterion.pk, [])  # type: ignore[attr-defined]
+    # The criteria change only with the set's criteria version: their tree is kept in the
+    # shared cache under it. The rows are read after the version, so what is kept under a
+    # version is never older than it.
+    key = fragment_key("criteria-tree", criteria_set.pk, criteria_set.criteria_version)
     can_administer = (
         Unit.objects.actionable_by(user, [Role.ADMINISTRATOR])
         .filter(pk=criteria_set.scope_id)
         .exists()
     )
-    return render(
+    groups = ranking_groups_of(criteria_set)
+    groups_locked = criteria_set.decisions.exists()
+    tag = reader_tag(
+        request,
+        key,
+        [
+            getattr(criteria_set, name)
+            for name in (
+                "title",
+                "year",
+                "unit_kinds",
+                "scope_id",
+                "issuer_id",
+                "decision_number",
+                "decision_date",
+                "status",
+                "published_at",
+                "declared_total",
+                "classification_bands",
+                "ranking_rule",
+            )
+        ],
+        str(criteria_set.scope),
+        str(criteria_set.issuer) if criteria_set.issuer_id else "",
+        can_administer,
+        groups_text(groups),
+        groups_locked,
+    )
+    if tag and (unchanged := not_modified(request, tag)) is not None:
+        return unchanged
+    tree, leaf_count = kept(key, lambda: _criteria_tree(criteria_set))
+    response = render(
         request,
         "scoring/criteria_set_detail.html",
         {
             "set": criteria_set,
-            "fields": fields,
-            "leaf_count": sum(1 for c in criteria if c.method),
+            "tree": mark_safe(tree),  # our template escaped it
+            "leaf_count": leaf_count,
             "can_administer": can_administer,
             "open_form": OpenAssessmentsForm(),
-            "groups": ranking_groups_of(criteria_set),
-            "groups_text": groups_text(ranking_groups_of(criteria_set)),
-            "groups_locked": criteria_set.decisions.exists(),
+            "groups": groups,
+            "groups_text": groups_text(groups),
+            "groups_locked": groups_locked,
             "copy_form": CopyForm(
                 initial={
                     "year": criteria_set.year + 1,
@@ -95,6 +121,28 @@ def criteria_set_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
         },
     )
+    return tagged(response, tag) if tag else response
+
+
+def _criteria_tree(criteria_set: CriteriaSet) -> tuple[str, int]:
+    """The set's criteria as nested lists, each leaf with its method described, and the
+    number of sub-criteria (leaves)."""
+    criteria = list(criteria_set.criteria.order_by("sort_key"))
+    for criterion in criteria:
+        criterion.described = (  # type: ignore[attr-defined]
+            describe(spec_from_json(criterion.method, criterion.parameters), criterion.max_score)
+            if criterion.method
+            else ""
+        )
+    children: dict[int, list] = {}
+    for criterion in criteria:
+        if criterion.parent_id:
+            children.setdefault(criterion.parent_id, []).append(criterion)
+    for criterion in criteria:
+        criterion.kids = children.get(criterion.pk, [])  # type: ignore[attr-defined]
+    fields = [c for c in criteria if c.parent_id is None]
+    html = render_to_string("scoring/partials/criteria_tree.html", {"fields": fields})
+    return str(html), sum(1 for criterion in criteria if criterion.method)
 
 
 @login_required

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,6 +22,7 @@ from cchc.admin_log import record_admin_action
 from cchc.conditional import not_modified, tagged
 from cchc.documents import XLSX_TYPE
 from cchc.models import Unit, User
+from cchc.page_cache import cached_fragment, fragment_key, reader_tag
 from scoring.criteria.sets import ranking_groups_of
 from scoring.forms.publication import DecisionForm
 from scoring.models import Assessment, CriteriaSet
@@ -104,32 +106,93 @@ def ranking_page(request: HttpRequest) -> HttpResponseBase:
         "year": wanted.year,
         "wanted": wanted,
     }
-    if ranking is not None:
-        query = request.GET.get("q", "").strip().casefold()
-        classification = request.GET.get("classification", "")
-        rows = sorted_rows(ranking, request.GET.get("sort", "rank"))
-        if query:
-            rows = [r for r in rows if query in r.unit_label.casefold() or query in r.unit_code]
-        if classification:
-            rows = [row for row in rows if row.classification == classification]
-        context.update(
-            {
-                "page": Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page")),
-                "query": request.GET.get("q", ""),
-                "classification": classification,
-                "sort": request.GET.get("sort", "rank"),
-                "field_averages": ranking.field_averages(),
-                "base_query": _base_query(ranking),
-                "can_publish": may_publish(user, ranking.criteria_set),
-                "can_see_provisional": may_see_provisional(user, ranking.criteria_set),
-                "own_units": set(
-                    Unit.objects.visible_to(user)
-                    .filter(pk__in=[row.unit_id for row in ranking.rows])
-                    .values_list("pk", flat=True)
-                ),
-            }
-        )
-    return render(request, "scoring/ranking.html", context)
+    if ranking is None:
+        return render(request, "scoring/ranking.html", context)
+    query = request.GET.get("q", "").strip().casefold()
+    classification = request.GET.get("classification", "")
+    rows = sorted_rows(ranking, request.GET.get("sort", "rank"))
+    if query:
+        rows = [r for r in rows if query in r.unit_label.casefold() or query in r.unit_code]
+    if classification:
+        rows = [row for row in rows if row.classification == classification]
+    page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    own_units = set(
+        Unit.objects.visible_to(user)
+        .filter(pk__in=[row.unit_id for row in ranking.rows])
+        .values_list("pk", flat=True)
+    )
+    table_context = {
+        "ranking": ranking,
+        "page": page,
+        "sort": request.GET.get("sort", "rank"),
+        "base_query": _base_query(ranking),
+        "own_units": own_units,
+        "request": request,
+    }
+    context.update(
+        {
+            "page": page,
+            "query": request.GET.get("q", ""),
+            "classification": classification,
+            "base_query": table_context["base_query"],
+            "can_publish": may_publish(user, ranking.criteria_set),
+            "can_see_provisional": may_see_provisional(user, ranking.criteria_set),
+        }
+    )
+    decision = ranking.decision
+    if decision is None or ranking.provisional:  # changes with every appraisal: made each time
+        context["table"] = _ranking_table(table_context)
+        return render(request, "scoring/ranking.html", context)
+    # A published decision never changes; what is attached to its rows on each read (last
+    # year's index, the warnings) is part of the key, with the page's rows and own units.
+    key = fragment_key(
+        "ranking-table",
+        decision.pk,
+        decision.number,
+        decision.published_at.isoformat(),
+        ranking.group.pk if ranking.group else 0,
+        tuple(sorted(request.GET.lists())),
+        page.number,
+        tuple(
+            (
+                row.unit_id,
+                row.unit_id in own_units,
+                row.previous.index if row.previous else None,
+                tuple(row.previous.via_predecessors) if row.previous else (),
+                tuple(row.warnings),
+            )
+            for row in page.object_list
+        ),
+    )
+    newer = ranking.newer_decision
+    page_tag = reader_tag(
+        request,
+        key,
+        tuple(years),
+        tuple(
+            (c.criteria_set.pk, c.group.pk if c.group else 0, c.decision.pk if c.decision else 0)
+            for c in choices
+        ),
+        tuple(choice.label for choice in choices),
+        ranking.title,
+        context["can_publish"],
+        context["can_see_provisional"],
+        newer.pk if newer is not None else 0,
+    )
+    if page_tag and (unchanged := not_modified(request, page_tag)) is not None:
+        return unchanged
+    context["table"] = cached_fragment(key, lambda: _ranking_table(table_context))
+    response = render(request, "scoring/ranking.html", context)
+    return tagged(response, page_tag) if page_tag else response
+
+
+def _ranking_table(context: dict[str, Any]) -> str:
+    """The ranking's counts, chart, table and pages: the costly part of the page."""
+    ranking: Ranking = context["ranking"]
+    return render_to_string(
+        "scoring/partials/ranking_table.html",
+        {**context, "field_averages": ranking.field_averages()},
+    )
 
 
 def _base_query(ranking: Ranking) -> str:
