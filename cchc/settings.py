@@ -183,8 +183,15 @@ STORAGES = {
 }
 
 # Shared by every app server: sessions and the cache live in the database.
+# Django's default of 300 entries would drop sessions and kept pages all through a deadline
+# week (each user's session is an entry, each kept page another); past the limit, a third of
+# the entries is dropped at once.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cchc_cache"}
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "cchc_cache",
+        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 50_000)},
+    }
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
