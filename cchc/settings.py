@@ -97,7 +97,11 @@ try:
 except ValueError as error:  # unknown scheme and the like
     raise EnvironmentError_(f"DATABASE_URL is not a database address: {error}") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Django's backend, with the writers of all threads and processes waiting in line for
+    # the write lock instead of SQLite's sleeps (cchc/sqlite_backend/base.py).
+    DATABASES["default"]["ENGINE"] = "cchc.sqlite_backend"
+    # Connections are kept for a minute, as for PostgreSQL: opening one (with its pragmas)
+    # costs about 1.3 ms, a tenth of a page.
     # Two people saving at once wait for each other instead of failing: a transaction takes
     # the write lock when it begins (never upgrading a read lock, which SQLite refuses at
     # once with "database is locked"), waits up to 20 s for it, and readers never wait for

@@ -102,7 +102,7 @@ def test_defaults_are_vietnamese_in_ho_chi_minh_time_on_sqlite_under_var(setting
     show = "from django.conf import settings as s; d = s.DATABASES['default']; print(d['ENGINE'], d['NAME'])"
     result = run_manage({"DEBUG": "1"}, "shell", "--no-imports", "-c", show)
     assert result.stdout.split() == [
-        "django.db.backends.sqlite3",
+        "cchc.sqlite_backend",
         str(ROOT / "var" / "cchc.sqlite3"),
     ]
 

@@ -53,14 +53,15 @@ def self_inputs(
     tree: CriteriaTree,
     rows: Sequence[CriterionRow],
     dossier: dict[str, Decimal] | None = None,
+    items: Iterable[AssessmentItem] | None = None,
 ) -> dict[str, LeafInput]:
     """Every self-assessed item of the assessment as engine inputs (``dossier``: the unit's
-    dossier values when the caller already has them)."""
+    dossier values, ``items``: its items, when the caller already has them)."""
     if dossier is None:
         dossier = dossier_values_for(assessment)
     by_pk = {row.pk: row for row in rows}
     inputs = {}
-    for item in assessment.items.all():
+    for item in assessment.items.all() if items is None else items:
         if not item.is_scored:  # created for its evidence, not answered yet
             continue
         row = by_pk.get(item.criterion_id)
@@ -79,11 +80,14 @@ def _scored_leniently(tree: CriteriaTree, inputs: dict[str, LeafInput]) -> UnitR
 
 
 def score_self_assessment(
-    assessment: Assessment, dossier: dict[str, Decimal] | None = None
+    assessment: Assessment,
+    dossier: dict[str, Decimal] | None = None,
+    items: Iterable[AssessmentItem] | None = None,
 ) -> UnitResult:
-    """The unit's self-assessment scored by the engine (unscored sub-criteria count 0)."""
+    """The unit's self-assessment scored by the engine (unscored sub-criteria count 0);
+    ``items``: the assessment's items when the caller already has them."""
     tree, rows = tree_and_rows(assessment.criteria_set)
-    return _scored_leniently(tree, self_inputs(assessment, tree, rows, dossier))
+    return _scored_leniently(tree, self_inputs(assessment, tree, rows, dossier, items))
 
 
 def final_input(item: AssessmentItem) -> LeafInput | None:
@@ -112,11 +116,15 @@ def _final_inputs(
     return inputs
 
 
-def score_final(assessment: Assessment) -> UnitResult:
-    """The assessment scored with its appraised results."""
+def score_final(
+    assessment: Assessment, items: Iterable[AssessmentItem] | None = None
+) -> UnitResult:
+    """The assessment scored with its appraised results (``items``: its items when the
+    caller already has them)."""
     tree, rows = tree_and_rows(assessment.criteria_set)
     codes = {row.pk: row.code for row in rows}
-    return _scored_leniently(tree, _final_inputs(list(assessment.items.all()), tree, codes))
+    chosen = list(assessment.items.all()) if items is None else items
+    return _scored_leniently(tree, _final_inputs(chosen, tree, codes))
 
 
 def appraised_codes(assessment: Assessment, items: Iterable[AssessmentItem]) -> set[str] | None:

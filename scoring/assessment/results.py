@@ -22,8 +22,9 @@ def refresh_result(
 ) -> AssessmentResult:
     """Score the assessment (appraised where appraised, self scores otherwise) and store it
     (``dossier``: the unit's dossier values when the caller already has them)."""
-    final = score_final(assessment)
-    own = score_self_assessment(assessment, dossier)
+    items = list(assessment.items.all())  # read once for both scores
+    final = score_final(assessment, items)
+    own = score_self_assessment(assessment, dossier, items)
     stored, _created = AssessmentResult.objects.update_or_create(
         assessment=assessment,
         defaults={
