@@ -3,10 +3,13 @@ on 127.0.0.1. Four in five are commune officers: each loads the ranking, the off
 saves one sub-criterion (the htmx post, with the version it read) and downloads an evidence
 file in turn. One in five is an appraiser of the district: the ranking, the appraisal page, the
 htmx save of one appraised score (with its version) and the evidence file. They pause 0,5–1,5 s
-between pages as a person reading them would. Then the same users, with the same pauses,
-against a bare view served the same way (the floor).
+between pages as a person reading them would. Like a browser, each keeps the pages and files
+the server tagged (ETag, "private, no-cache") and asks for them again with If-None-Match: a
+304 is the page it holds. Then the same users, with the same pauses, against a bare view
+served the same way (the floor).
 
-Prints: bench load_50_users: RPS req/s (p50 … ms, p95 … ms, N errors; saves …), RATIOx vs
+Prints: bench load_50_users: RPS req/s (p50 … ms, p95 … ms, N errors; saves …; the share
+answered 304), RATIOx vs
 bare view (… req/s), the same without the pauses (load_50_users_no_pause): the most the
 machine serves; then 200 users with pauses (load_200_users). The saves' p95 (officers' and
 appraisers' together) is printed apart.
@@ -49,6 +52,7 @@ CROWD = int(os.environ.get("LOAD_CROWD", "200"))
 SAVE = "save"
 APPRAISE = "appraise"
 FAILURES: collections.Counter[tuple[str, int]] = collections.Counter()  # (page, status): count
+REVALIDATED = collections.Counter[str]()  # requests answered 304 ("requests")
 APPRAISED_UNITS = 6  # of the district's 18 communes, being appraised; the others self-assess
 APPRAISER_EVERY = 5  # one user in five is an appraiser
 SIGNING_IN = threading.Semaphore(4)
@@ -171,11 +175,17 @@ class Browser:
         self.page = b""  # the last page read (an appraiser reads its row's version there)
         self.version = ""  # the version the last save answered with
         self.deducted = False  # the appraiser's last save took the points away
+        # Tags of the pages and files it holds, sent back as a browser does with what the
+        # server marked "private, no-cache": it asks again each time, and a 304 is the page.
+        self.tags: dict[str, tuple[str, bytes]] = {}  # path: (tag, content)
+        self.revalidated = 0  # answers 304
 
     def request(
         self, method: str, path: str, body: str | None = None, htmx: bool = False
     ) -> tuple[int, bytes]:
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        if method == "GET" and path in self.tags:
+            headers["If-None-Match"] = self.tags[path][0]
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         if htmx:
@@ -193,11 +203,17 @@ class Browser:
             self.connection.request(method, path, body=body, headers=headers)
             response = self.connection.getresponse()
         content = response.read()
+        status = response.status
+        if status == 304 and path in self.tags:
+            self.revalidated += 1
+            status, content = 200, self.tags[path][1]  # the page it holds
+        elif method == "GET" and status == 200 and response.getheader("ETag"):
+            self.tags[path] = (response.getheader("ETag") or "", content)
         self.page = content
         for header in response.msg.get_all("Set-Cookie") or []:
             name, _, rest = header.partition("=")
             self.cookies[name.strip()] = rest.split(";", 1)[0]
-        return response.status, content
+        return status, content
 
     def htmx_post(self, path: str, fields: dict[str, str]) -> tuple[int, bytes]:
         """A form posted by htmx, with the CSRF token as the page sends it."""
@@ -311,6 +327,7 @@ def run(
         with lock:
             latencies.extend(mine)
             errors += failed
+            REVALIDATED["requests"] += browser.revalidated
 
     threads = [threading.Thread(target=user, args=(i,)) for i in range(len(paths_of))]
     for thread in threads:
@@ -360,9 +377,11 @@ def main() -> None:
                 print(f"failed requests (page, status): {dict(FAILURES)}", file=sys.stderr)
                 FAILURES.clear()
             save_p95 = sorted(saves)[int(len(saves) * 0.95)] * 1000 if saves else 0.0
+            answered_304 = REVALIDATED.pop("requests", 0) / max(len(latencies), 1) * 100
             print(
                 f"bench load_{count}_users{label}: {rps:.0f} req/s (p50 {p50:.0f} ms, p95 {p95:.0f} ms, "
-                f"{errors} errors; {len(saves)} saves, p95 {save_p95:.0f} ms), "
+                f"{errors} errors; {len(saves)} saves, p95 {save_p95:.0f} ms; "
+                f"{answered_304:.0f}% answered 304), "
                 f"{rps / floor_rps:.2f}x vs bare view ({floor_rps:.0f} req/s, {bare_errors} errors)"
             )
     finally:

@@ -318,3 +318,39 @@ def test_an_htmx_save_reads_its_item_not_the_whole_field(
         page = response.content.decode()
         assert response.status_code == 200 and page.count('class="criterion item') == 1
         assert 'id="assessment-summary"' in page
+
+
+def test_every_sub_criterion_offers_the_units_whole_file_library_made_once(world, assessment):
+    """The list of the unit's files (to link one to another sub-criterion) is the same under
+    every sub-criterion of the open field and in a save's answer: every current file, by
+    name, the names escaped; a file replaced by a newer version is not offered."""
+    names = ["Quyết định số 5.pdf", "Báo cáo <quý 1> & phụ lục.pdf", "Kế hoạch.pdf"]
+    files = [
+        evidence_for(world.commune_a, world.officer_a, name, PDF + bytes([n]))
+        for n, name in enumerate(names)
+    ]
+    old = evidence_for(world.commune_a, world.officer_a, "Bản cũ.pdf", PDF + b"old")
+    Evidence.objects.filter(pk=old.pk).update(replaced_by=files[0])
+    by_name = sorted(files, key=lambda evidence: evidence.original_name)
+    options = "".join(
+        f'<option value="{evidence.pk}">{escaped}</option>'
+        for evidence, escaped in zip(
+            by_name,
+            [
+                "Báo cáo &lt;quý 1&gt; &amp; phụ lục.pdf",
+                "Kế hoạch.pdf",
+                "Quyết định số 5.pdf",
+            ],
+            strict=True,
+        )
+    )
+    client = client_for(world.officer_a)
+    page = client.get(reverse("assessment_page", args=[assessment.pk])).content.decode()
+    selects = page.count('name="evidence">')
+    assert selects >= 3  # one per self-assessed sub-criterion of the open field
+    assert page.count(f'name="evidence">{options}</select>') == selects
+    assert "Bản cũ.pdf" not in page
+    saved = client.post(
+        save_url(assessment, "1.1"), {field(assessment, "1.1", "answer"): "yes"}, headers=HTMX
+    ).content.decode()
+    assert saved.count(f'name="evidence">{options}</select>') == 1

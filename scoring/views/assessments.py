@@ -15,6 +15,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -137,7 +139,7 @@ def _page_context(
         "result": result,
         "can_edit": can_edit,
         "can_administer": holds(user, assessment.unit, [Role.ADMINISTRATOR]),
-        "library": _library(assessment) if can_edit else [],
+        "library": _library_options(assessment) if can_edit else "",
         "upload_form": EvidenceUploadForm(),
         "reopen_form": ReopenForm(),
         "history": assessment.state_changes.select_related("changed_by"),
@@ -162,11 +164,16 @@ def _can_edit(user: User, assessment: Assessment) -> bool:
     return assessment.accepts_self_assessment(timezone.now()) and _may_enter(user, assessment.unit)
 
 
-def _library(assessment: Assessment) -> QuerySet[Evidence]:
-    """The unit's current files, to link to another sub-criterion."""
-    return Evidence.objects.filter(unit=assessment.unit, replaced_by__isnull=True).order_by(
-        "original_name"
+def _library_options(assessment: Assessment) -> SafeString:
+    """The unit's current files as the options of a list, to link one to another
+    sub-criterion: made once for the page, not once per sub-criterion (a unit holds hundreds
+    of files by the end of the year, and a field a dozen sub-criteria)."""
+    files = (
+        Evidence.objects.filter(unit=assessment.unit, replaced_by__isnull=True)
+        .order_by("original_name")
+        .values_list("pk", "original_name")
     )
+    return format_html_join("", '<option value="{}">{}</option>', files)
 
 
 def _first_field_with_work(
@@ -248,7 +255,7 @@ def render_item(
         "progress": progress_of(assessment, list(rows), dossier),
         "result": score_self_assessment(assessment, dossier),
         "can_edit": can_edit,
-        "library": _library(assessment) if can_edit else [],
+        "library": _library_options(assessment) if can_edit else "",
         "notice": notice,
         "refused": refused,
         "oob": True,
