@@ -66,6 +66,11 @@ urlpatterns = [
     path("danh-gia/<int:pk>/mo-lai/", assessments.assessment_reopen, name="assessment_reopen"),
     path("danh-gia/<int:pk>/muc/<int:criterion_pk>/", assessments.item_save, name="item_save"),
     path(
+        "danh-gia/<int:pk>/muc/<int:criterion_pk>/them-tai-lieu/",
+        evidence.evidence_panel,
+        name="evidence_panel",
+    ),
+    path(
         "danh-gia/<int:pk>/muc/<int:criterion_pk>/tai-lieu/",
         evidence.evidence_upload,
         name="evidence_upload",

@@ -320,10 +320,11 @@ def test_an_htmx_save_reads_its_item_not_the_whole_field(
         assert 'id="assessment-summary"' in page
 
 
-def test_every_sub_criterion_offers_the_units_whole_file_library_made_once(world, assessment):
-    """The list of the unit's files (to link one to another sub-criterion) is the same under
-    every sub-criterion of the open field and in a save's answer: every current file, by
-    name, the names escaped; a file replaced by a newer version is not offered."""
+def test_the_evidence_forms_are_loaded_when_opened_with_the_units_whole_library(world, assessment):
+    """Each sub-criterion offers "Add evidence"; its forms (a new file, or one of the unit's
+    current files, by name, the names escaped, a replaced file not offered) are loaded when
+    the officer opens it, or on a page of their own without JavaScript. The page itself
+    holds no copy of the file list."""
     names = ["Quyết định số 5.pdf", "Báo cáo <quý 1> & phụ lục.pdf", "Kế hoạch.pdf"]
     files = [
         evidence_for(world.commune_a, world.officer_a, name, PDF + bytes([n]))
@@ -332,25 +333,33 @@ def test_every_sub_criterion_offers_the_units_whole_file_library_made_once(world
     old = evidence_for(world.commune_a, world.officer_a, "Bản cũ.pdf", PDF + b"old")
     Evidence.objects.filter(pk=old.pk).update(replaced_by=files[0])
     by_name = sorted(files, key=lambda evidence: evidence.original_name)
+    escaped = ["Báo cáo &lt;quý 1&gt; &amp; phụ lục.pdf", "Kế hoạch.pdf", "Quyết định số 5.pdf"]
     options = "".join(
-        f'<option value="{evidence.pk}">{escaped}</option>'
-        for evidence, escaped in zip(
-            by_name,
-            [
-                "Báo cáo &lt;quý 1&gt; &amp; phụ lục.pdf",
-                "Kế hoạch.pdf",
-                "Quyết định số 5.pdf",
-            ],
-            strict=True,
-        )
+        f'<option value="{evidence.pk}">{name}</option>'
+        for evidence, name in zip(by_name, escaped, strict=True)
     )
     client = client_for(world.officer_a)
     page = client.get(reverse("assessment_page", args=[assessment.pk])).content.decode()
-    selects = page.count('name="evidence">')
-    assert selects >= 3  # one per self-assessed sub-criterion of the open field
-    assert page.count(f'name="evidence">{options}</select>') == selects
-    assert "Bản cũ.pdf" not in page
-    saved = client.post(
-        save_url(assessment, "1.1"), {field(assessment, "1.1", "answer"): "yes"}, headers=HTMX
-    ).content.decode()
-    assert saved.count(f'name="evidence">{options}</select>') == 1
+    panel = reverse("evidence_panel", args=[assessment.pk, criterion(assessment, "1.1").pk])
+    assert f'hx-get="{panel}" hx-trigger="toggle once"' in page
+    assert f'<a href="{panel}">Mở mẫu tải lên tài liệu</a>' in page  # without JavaScript
+    assert page.count('class="evidence-panel"') >= 3  # one per self-assessed sub-criterion
+    assert 'name="evidence"' not in page and 'type="file"' not in page
+    upload = reverse("evidence_upload", args=[assessment.pk, criterion(assessment, "1.1").pk])
+    loaded = client.get(panel, headers=HTMX).content.decode()
+    assert "<html" not in loaded and f'hx-post="{upload}"' in loaded
+    assert f'name="evidence">{options}</select>' in loaded and "Bản cũ.pdf" not in loaded
+    alone = client.get(panel).content.decode()
+    assert "<html" in alone and 'Thêm tài liệu kiểm chứng: <span class="code">1.1</span>' in alone
+    assert f'action="{upload}"' in alone and "hx-post" not in alone.split("<main")[1]
+    assert f'name="evidence">{options}</select>' in alone
+
+
+def test_the_evidence_forms_are_for_those_who_enter_the_units_data_while_it_is_open(
+    world, assessment
+):
+    panel = reverse("evidence_panel", args=[assessment.pk, criterion(assessment, "1.1").pk])
+    assert client_for(world.leader).get(panel).status_code == 403
+    Assessment.objects.filter(pk=assessment.pk).update(state=AssessmentState.SUBMITTED)
+    closed = client_for(world.officer_a).get(panel, headers=HTMX).content.decode()
+    assert "Kỳ tự đánh giá đã đóng" in closed and 'type="file"' not in closed

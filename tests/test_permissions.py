@@ -218,6 +218,7 @@ CASES: dict[str, Case] = {
     "assessment_submit": Case(assessment, write=True),
     "assessment_field": Case(lambda s, _role: {"pk": s.assessment_pk, "code": "1"}),
     "assessment_reopen": Case(assessment, write=True, data=lambda s: {"reason": "x"}),
+    "evidence_panel": Case(item),
     "item_save": Case(item, write=True, data=lambda s: {f"c{s.criterion_pk}-value": "1"}),
     "evidence_upload": Case(item, write=True, data=a_file),
     "evidence_link": Case(item, write=True, data=lambda s: {"evidence": s.evidence_pk}),

@@ -139,7 +139,6 @@ def _page_context(
         "result": result,
         "can_edit": can_edit,
         "can_administer": holds(user, assessment.unit, [Role.ADMINISTRATOR]),
-        "library": _library_options(assessment) if can_edit else "",
         "upload_form": EvidenceUploadForm(),
         "reopen_form": ReopenForm(),
         "history": assessment.state_changes.select_related("changed_by"),
@@ -164,10 +163,9 @@ def _can_edit(user: User, assessment: Assessment) -> bool:
     return assessment.accepts_self_assessment(timezone.now()) and _may_enter(user, assessment.unit)
 
 
-def _library_options(assessment: Assessment) -> SafeString:
+def library_options(assessment: Assessment) -> SafeString:
     """The unit's current files as the options of a list, to link one to another
-    sub-criterion: made once for the page, not once per sub-criterion (a unit holds hundreds
-    of files by the end of the year, and a field a dozen sub-criteria)."""
+    sub-criterion (a unit holds hundreds of files by the end of the year)."""
     files = (
         Evidence.objects.filter(unit=assessment.unit, replaced_by__isnull=True)
         .order_by("original_name")
@@ -255,7 +253,6 @@ def render_item(
         "progress": progress_of(assessment, list(rows), dossier),
         "result": score_self_assessment(assessment, dossier),
         "can_edit": can_edit,
-        "library": _library_options(assessment) if can_edit else "",
         "notice": notice,
         "refused": refused,
         "oob": True,

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +33,7 @@ from scoring.views.assessments import (
     assessment_or_404,
     back_to_item,
     is_htmx,
+    library_options,
     render_item,
 )
 
@@ -85,6 +86,25 @@ def _evidence_open(assessment: Assessment, criterion: Criterion) -> bool:
         return True
     item = AssessmentItem.objects.filter(assessment=assessment, criterion=criterion).first()
     return item is not None and accepts_evidence(item)
+
+
+@login_required
+def evidence_panel(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
+    """The forms that add evidence to a sub-criterion (a new file, or one the unit already
+    uploaded): loaded into the sub-criterion when the officer opens "Add evidence", or a
+    page of their own without JavaScript. The unit's file list is read only here, for the
+    one sub-criterion being given evidence."""
+    _user, assessment, criterion = _evidence_action(request, pk, criterion_pk)
+    context = {
+        "assessment": assessment,
+        "c": criterion,
+        "open": _evidence_open(assessment, criterion),
+        "library": library_options(assessment),
+        "standalone": not is_htmx(request),
+        "field_code": criterion.code.split(".")[0],
+    }
+    template = "scoring/evidence_panel.html" if context["standalone"] else None
+    return render(request, template or "scoring/partials/evidence_panel.html", context)
 
 
 @login_required
