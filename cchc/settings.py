@@ -69,8 +69,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "cchc.urls"
-# Form widgets render through the project's templates too (the unit search box is one).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Form widgets render through the project's templates too (the unit search box is one);
+# the plain ones are written in Python, as their templates write them (cchc/form_renderer.py).
+FORM_RENDERER = "cchc.form_renderer.WidgetRenderer"
 WSGI_APPLICATION = "cchc.wsgi.application"
 
 TEMPLATES = [
