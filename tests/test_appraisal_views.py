@@ -220,3 +220,16 @@ def test_an_htmx_save_reads_its_row_not_the_whole_page(
         page = response.content.decode()
         assert "Đã lưu." in page and page.count('class="appraisal-row') == 1
         assert f'id="row-{criterion(submitted, code).pk}"' in page
+
+
+def test_the_rows_find_every_name_they_look_up(world, submitted):
+    """Rows without an item (a bonus not claimed) and the names of a save's answer (errors, typed, notice) cost no
+    failed lookups: at most one per page, none per row."""
+    from tests.template_lookups import missed_lookups
+
+    move_assessment(submitted, "start", world.appraiser)
+    client = client_for(world.appraiser)
+    with missed_lookups() as missed:
+        page = client.get(reverse("appraisal_page", args=[submitted.pk]))
+    assert page.status_code == 200 and page.content.decode().count('class="appraisal-row') >= 4
+    assert all(count == 1 for count in missed.values()), missed

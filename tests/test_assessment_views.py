@@ -363,3 +363,15 @@ def test_the_evidence_forms_are_for_those_who_enter_the_units_data_while_it_is_o
     Assessment.objects.filter(pk=assessment.pk).update(state=AssessmentState.SUBMITTED)
     closed = client_for(world.officer_a).get(panel, headers=HTMX).content.decode()
     assert "Kỳ tự đánh giá đã đóng" in closed and 'type="file"' not in closed
+
+
+def test_the_sub_criteria_find_every_name_they_look_up(world, assessment):
+    """Unscored sub-criteria (no item yet) and the names of a save's answer (notice,
+    refused) cost no failed lookups: at most one per page, none per sub-criterion."""
+    from tests.template_lookups import missed_lookups
+
+    client = client_for(world.officer_a)
+    with missed_lookups() as missed:
+        page = client.get(reverse("assessment_page", args=[assessment.pk]))
+    assert page.status_code == 200 and page.content.decode().count('class="criterion item') >= 3
+    assert all(count == 1 for count in missed.values()), missed

@@ -148,6 +148,10 @@ def _page_context(
         and assessment.accepts_self_assessment(timezone.now()),
         "letter": assessment.letters.first() if assessment.state != S.DRAFT else None,
         "may_withdraw": "withdraw" in allowed_moves(user, assessment),
+        # What a sub-criterion shows after a save, named so that each one's template finds
+        # them at once (a name a template does not find costs it three exceptions).
+        "notice": "",
+        "refused": False,
     }
 
 
