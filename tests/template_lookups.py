@@ -14,7 +14,7 @@ from django.template import base
 @contextmanager
 def missed_lookups() -> Iterator[Counter[str]]:
     missed: Counter[str] = Counter()
-    real = base.Variable._resolve_lookup
+    real = getattr(base.Variable, "_resolve_lookup")  # noqa: B009 - not in the type stubs
 
     def lookup(self, context):  # type: ignore[no-untyped-def]
         try:
@@ -23,8 +23,8 @@ def missed_lookups() -> Iterator[Counter[str]]:
             missed[self.var] += 1
             raise
 
-    base.Variable._resolve_lookup = lookup  # type: ignore[method-assign]
+    setattr(base.Variable, "_resolve_lookup", lookup)  # noqa: B010
     try:
         yield missed
     finally:
-        base.Variable._resolve_lookup = real  # type: ignore[method-assign]
+        setattr(base.Variable, "_resolve_lookup", real)  # noqa: B010
