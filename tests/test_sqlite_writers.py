@@ -142,3 +142,22 @@ def test_another_process_in_line_keeps_this_one_waiting(monkeypatch):
     with transaction.atomic():  # the other process is gone: this one's turn
         unit("T3")
     assert Unit.objects.filter(code="T3").exists()
+
+
+def test_without_a_lock_file_the_threads_still_wait_in_line_and_saves_go_through(monkeypatch):
+    from cchc.sqlite_backend import base
+
+    def refused(path: str) -> int:
+        raise PermissionError(13, "Permission denied", path)
+
+    monkeypatch.setattr(base, "_descriptor", refused)
+    entered, leave = threading.Event(), threading.Event()
+    thread = in_other_thread(held_transaction(entered, leave))
+    assert entered.wait(10)
+    with pytest.raises(OperationalError):
+        line().enter(timeout=0.2)  # the thread lock still holds the line
+    leave.set()
+    thread.join(10)
+    with transaction.atomic():
+        unit("T4")
+    assert Unit.objects.filter(code__in=["T1", "T4"]).count() == 2

@@ -65,10 +65,9 @@ class WriterLine:
         deadline = time.monotonic() + timeout
         if not self.thread_lock.acquire(timeout=timeout):
             raise OperationalError("database is locked (waited for the other writers)")
-        descriptor = _descriptor(self.path)
         while True:
             try:
-                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(_descriptor(self.path), fcntl.LOCK_EX | fcntl.LOCK_NB)
                 return
             except BlockingIOError:
                 if time.monotonic() >= deadline:
@@ -77,10 +76,18 @@ class WriterLine:
                         "database is locked (waited for the other writers)"
                     ) from None
                 time.sleep(POLL_SECONDS)
+            except OSError:
+                # No lock file to be had (a folder that refuses it, a file system without
+                # flock): the other processes are left to SQLite's own waiting, as before.
+                return
 
     def leave(self) -> None:
-        fcntl.flock(_descriptor(self.path), fcntl.LOCK_UN)
-        self.thread_lock.release()
+        try:
+            fcntl.flock(_descriptor(self.path), fcntl.LOCK_UN)
+        except OSError:
+            pass
+        finally:
+            self.thread_lock.release()
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
