@@ -15,8 +15,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -44,7 +42,6 @@ from scoring.criteria.parameters import describe, spec_from_json
 from scoring.criteria.sets import visible_criteria_sets
 from scoring.criteria.trees import tree_and_rows
 from scoring.forms.assessment import (
-    EvidenceUploadForm,
     ItemForm,
     OpenAssessmentsForm,
     ReopenForm,
@@ -54,7 +51,6 @@ from scoring.models import (
     Assessment,
     AssessmentItem,
     Criterion,
-    Evidence,
     EvidenceLink,
     SubmissionLetter,
 )
@@ -139,7 +135,6 @@ def _page_context(
         "result": result,
         "can_edit": can_edit,
         "can_administer": holds(user, assessment.unit, [Role.ADMINISTRATOR]),
-        "upload_form": EvidenceUploadForm(),
         "reopen_form": ReopenForm(),
         "history": assessment.state_changes.select_related("changed_by"),
         "deadline": running_deadline(assessment),
@@ -165,17 +160,6 @@ def _with_links(items: QuerySet[AssessmentItem]) -> QuerySet[AssessmentItem]:
 def _can_edit(user: User, assessment: Assessment) -> bool:
     """The self-assessment is open and the user enters the unit's data."""
     return assessment.accepts_self_assessment(timezone.now()) and _may_enter(user, assessment.unit)
-
-
-def library_options(assessment: Assessment) -> SafeString:
-    """The unit's current files as the options of a list, to link one to another
-    sub-criterion (a unit holds hundreds of files by the end of the year)."""
-    files = (
-        Evidence.objects.filter(unit=assessment.unit, replaced_by__isnull=True)
-        .order_by("original_name")
-        .values_list("pk", "original_name")
-    )
-    return format_html_join("", '<option value="{}">{}</option>', files)
 
 
 def _first_field_with_work(

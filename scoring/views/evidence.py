@@ -12,6 +12,8 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -33,7 +35,6 @@ from scoring.views.assessments import (
     assessment_or_404,
     back_to_item,
     is_htmx,
-    library_options,
     render_item,
 )
 
@@ -88,6 +89,17 @@ def _evidence_open(assessment: Assessment, criterion: Criterion) -> bool:
     return item is not None and accepts_evidence(item)
 
 
+def _library_options(assessment: Assessment) -> SafeString:
+    """The unit's current files as the options of a list, to link one to another
+    sub-criterion (a unit holds hundreds of files by the end of the year)."""
+    files = (
+        Evidence.objects.filter(unit=assessment.unit, replaced_by__isnull=True)
+        .order_by("original_name")
+        .values_list("pk", "original_name")
+    )
+    return format_html_join("", '<option value="{}">{}</option>', files)
+
+
 @login_required
 def evidence_panel(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
     """The forms that add evidence to a sub-criterion (a new file, or one the unit already
@@ -95,16 +107,17 @@ def evidence_panel(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResp
     page of their own without JavaScript. The unit's file list is read only here, for the
     one sub-criterion being given evidence."""
     _user, assessment, criterion = _evidence_action(request, pk, criterion_pk)
+    standalone = not is_htmx(request)
     context = {
         "assessment": assessment,
         "c": criterion,
         "open": _evidence_open(assessment, criterion),
-        "library": library_options(assessment),
-        "standalone": not is_htmx(request),
+        "library": _library_options(assessment),
+        "standalone": standalone,
         "field_code": criterion.code.split(".")[0],
     }
-    template = "scoring/evidence_panel.html" if context["standalone"] else None
-    return render(request, template or "scoring/partials/evidence_panel.html", context)
+    template = "evidence_panel.html" if standalone else "partials/evidence_panel.html"
+    return render(request, f"scoring/{template}", context)
 
 
 @login_required
