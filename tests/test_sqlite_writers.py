@@ -161,3 +161,11 @@ def test_without_a_lock_file_the_threads_still_wait_in_line_and_saves_go_through
     with transaction.atomic():
         unit("T4")
     assert Unit.objects.filter(code__in=["T1", "T4"]).count() == 2
+
+
+def test_the_line_follows_the_database_the_connection_names_now(monkeypatch, tmp_path):
+    first = connection._writer_line()  # type: ignore[attr-defined]
+    monkeypatch.setitem(connection.settings_dict, "NAME", str(tmp_path / "other.sqlite3"))
+    other = connection._writer_line()  # type: ignore[attr-defined]
+    assert other is not None and first is not None
+    assert other.path == f"{tmp_path / 'other.sqlite3'}-writers.lock" != first.path

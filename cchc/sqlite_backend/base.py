@@ -57,6 +57,7 @@ class WriterLine:
     """The line of writers to one database file."""
 
     def __init__(self, database: str) -> None:
+        self.database = database
         self.path = f"{database}-writers.lock"
         self.thread_lock = _thread_lock(self.path)
 
@@ -94,20 +95,23 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._line: WriterLine | None = None
-        self._in_line = False
+        self._entered: WriterLine | None = None  # the line this transaction holds
 
     def _writer_line(self) -> WriterLine | None:
+        """The line of the database this connection names now (the test runner renames it
+        to the test database after start-up)."""
         if self.is_in_memory_db():
             return None
-        if self._line is None:
-            self._line = WriterLine(str(self.settings_dict["NAME"]))
+        name = str(self.settings_dict["NAME"])
+        if self._line is None or self._line.database != name:
+            self._line = WriterLine(name)
         return self._line
 
     def _start_transaction_under_autocommit(self) -> None:
         line = self._writer_line()
-        if line is not None and not self._in_line:
+        if line is not None and self._entered is None:
             line.enter(float(self.settings_dict.get("OPTIONS", {}).get("timeout", 5)))
-            self._in_line = True
+            self._entered = line
         try:
             super()._start_transaction_under_autocommit()  # type: ignore[misc]
         except BaseException:
@@ -115,9 +119,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
             raise
 
     def _leave_line(self) -> None:
-        if self._in_line and self._line is not None:
-            self._in_line = False
-            self._line.leave()
+        entered, self._entered = self._entered, None
+        if entered is not None:
+            entered.leave()
 
     def _commit(self) -> None:
         try:
