@@ -89,6 +89,13 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The pages' hottest partials (cchc/jinja.py), included with {% jinja "name" %}.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "cchc.jinja.environment"},
+    },
 ]
 
 _default_db = f"sqlite:///{VAR_DIR / 'cchc.sqlite3'}"
