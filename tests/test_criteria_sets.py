@@ -516,3 +516,46 @@ def test_a_kept_tree_costs_one_small_query(assessment, django_assert_num_queries
     with django_assert_num_queries(1):
         tree = load_tree(assessment.criteria_set)
     assert len(tree.leaves) == 8
+
+
+def test_the_kept_rows_are_the_criteria_as_the_database_gives_them(world):
+    from django.db.models import Model
+
+    from scoring.criteria.trees import criteria_rows
+
+    criteria_set = _draft_set(world)
+    expected = list(criteria_set.criteria.order_by("sort_key"))
+    copies = criteria_rows(criteria_set)
+    assert [row.pk for row in copies] == [row.pk for row in expected]
+    names = [field.attname for field in Criterion._meta.concrete_fields]
+    for copy, row in zip(copies, expected, strict=True):
+        assert [getattr(copy, name) for name in names] == [getattr(row, name) for name in names]
+        assert copy == row and isinstance(copy, Model) and not copy._state.adding
+    assert copies[0].criteria_set is criteria_set  # as the related manager gives it: no query
+
+
+def test_each_reader_gets_rows_of_its_own(world, django_assert_num_queries):
+    from scoring.criteria.trees import criteria_rows
+
+    criteria_set = _draft_set(world)
+    first = criteria_rows(criteria_set)
+    first[0].kids = ["set by one page"]  # type: ignore[attr-defined]
+    first[0].title = "changed in one request only"
+    with django_assert_num_queries(1):  # the version; the rows are the process's
+        second = criteria_rows(criteria_set)
+    assert not hasattr(second[0], "kids")
+    assert second[0].title != "changed in one request only"
+    assert second[0]._state is not first[0]._state
+
+
+def test_the_kept_rows_follow_a_change_to_the_criteria(world):
+    from scoring.criteria.trees import criteria_rows
+
+    criteria_set = _draft_set(world)
+    criteria_rows(criteria_set)
+    changed = Criterion.objects.get(criteria_set=criteria_set, code="1.2")
+    changed.title = "Thực hiện kế hoạch năm"
+    changed.save()
+    Criterion.objects.get(criteria_set=criteria_set, code="1.4").delete()
+    rows = {row.code: row for row in criteria_rows(criteria_set)}
+    assert rows["1.2"].title == "Thực hiện kế hoạch năm" and "1.4" not in rows

@@ -8,6 +8,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import F
+from django.db.models.base import ModelState
 
 from scoring.criteria.parameters import spec_from_json
 from scoring.engine import Classification, CriteriaTree, Criterion
@@ -89,6 +90,24 @@ def tree_and_rows(criteria_set: CriteriaSet) -> tuple[CriteriaTree, tuple[Criter
             _TREES.clear()
         _TREES[key] = made
     return made
+
+
+def criteria_rows(criteria_set: CriteriaSet) -> list[CriterionRow]:
+    """The set's criteria in tree order, as ``criteria_set.criteria.order_by("sort_key")``
+    gives them, copied from the process's compiled tree (one small query instead of a model
+    per criterion): the caller may set attributes on its copies. Each copy's set is
+    ``criteria_set``, as the related manager would have it."""
+    _tree, rows = tree_and_rows(criteria_set)
+    copies = []
+    for row in rows:
+        copy = CriterionRow.__new__(CriterionRow)
+        copy.__dict__.update(row.__dict__)
+        state = ModelState()
+        state.db, state.adding = row._state.db, False
+        state.fields_cache["criteria_set"] = criteria_set
+        copy._state = state
+        copies.append(copy)
+    return copies
 
 
 def count_criteria_change(criteria_set_id: int) -> None:

@@ -40,6 +40,7 @@ from scoring.assessment.workflow import (
     move_assessment,
 )
 from scoring.criteria.parameters import describe, spec_from_json
+from scoring.criteria.trees import criteria_rows
 from scoring.models import (
     Assessment,
     AssessmentItem,
@@ -112,7 +113,7 @@ NOTHING_TYPED: dict[str, Any] = {"errors": None, "typed": None, "notice": ""}
 
 def _appraisal_context(request: HttpRequest, assessment: Assessment) -> dict[str, Any]:
     user = request_user(request)
-    criteria = list(assessment.criteria_set.criteria.order_by("sort_key"))
+    criteria = criteria_rows(assessment.criteria_set)
     items = {item.criterion_id: item for item in _items_shown(assessment.items.all())}
     editing = assessment.state in APPRAISING and may(user, assessment, "appraiser")
     for criterion in criteria:

@@ -40,7 +40,7 @@ from scoring.assessment.sign_off import may_sign_off, sign_off
 from scoring.assessment.workflow import IllegalMove, allowed_moves, holds
 from scoring.criteria.parameters import describe, spec_from_json
 from scoring.criteria.sets import visible_criteria_sets
-from scoring.criteria.trees import tree_and_rows
+from scoring.criteria.trees import criteria_rows, tree_and_rows
 from scoring.forms.assessment import (
     ItemForm,
     OpenAssessmentsForm,
@@ -106,7 +106,7 @@ def _page_context(
     with ?linh_vuc=, the one holding a form with errors, or else the first) get their
     sub-criteria's forms; the others are loaded when the officer opens them."""
     user = request_user(request)
-    criteria = list(assessment.criteria_set.criteria.order_by("sort_key"))
+    criteria = criteria_rows(assessment.criteria_set)
     by_pk = {criterion.pk: criterion for criterion in criteria}
     fields = [c for c in criteria if c.parent_id is None]
     items = {item.criterion_id: item for item in _with_links(assessment.items.all())}
