@@ -167,3 +167,18 @@ def test_the_criteria_set_page_answers_304_until_a_criterion_changes(world):
         "stranger", Role.OFFICER, make_unit("Xã khác", parent=make_unit("Khác", kind="tinh"))
     )
     assert client_for(stranger).get(url, HTTP_IF_NONE_MATCH=tag).status_code == 404
+
+
+def test_a_published_rankings_304_runs_a_pinned_number_of_queries(
+    world,
+    district_2022,  # noqa: F811
+    django_assert_num_queries,
+):
+    client = client_for(world.leader)
+    tag = client.get(RANKING, _params(district_2022))["ETag"]
+    # The session, the user, the roles; the years (decisions, provisional sets), the choices
+    # (decisions with whether each was superseded, sets), the set's fields, the lineage, last
+    # year's results, the warnings, the reader's own units.
+    with django_assert_num_queries(12):
+        again = client.get(RANKING, _params(district_2022), HTTP_IF_NONE_MATCH=tag)
+    assert again.status_code == 304

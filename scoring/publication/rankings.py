@@ -392,7 +392,7 @@ def ranking_choices(user: User, year: int) -> list[RankingChoice]:
         Decision.objects.visible_to(user)
         .current()
         .filter(criteria_set__year=year)
-        .select_related("criteria_set__scope", "group")
+        .select_related("criteria_set__scope", "group", "superseded_by")
         .order_by("criteria_set__scope__path", "group__position", "pk")
     )
     for decision in decisions:
@@ -577,7 +577,7 @@ def open_ranking(user: User, wanted: RankingRequest) -> tuple[Ranking | None, li
     if wanted.decision_pk is not None:
         decision = (
             Decision.objects.visible_to(user)
-            .select_related("criteria_set__scope", "group")
+            .select_related("criteria_set__scope", "group", "superseded_by")
             .filter(pk=wanted.decision_pk)
             .first()
         )
