@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import datetime
+import html
+import io
+import re
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from cchc.spreadsheets import read_table
+from scoring.assessment.self_assessment import open_assessments
+from scoring.criteria.files import COLUMNS
+from scoring.criteria.sets import SetDetails, import_criteria_set, publish_criteria_set
 from scoring.models import Assessment, AssessmentItem, Evidence
 from scoring.models.assessments import AssessmentState
 from tests.assessment_fixtures import criterion
 from tests.conftest import client_for
+from tests.spreadsheet_files import xlsx_bytes
 from tests.test_evidence import PDF, evidence_for
 
 HTMX = {"HX-Request": "true"}
@@ -375,3 +384,62 @@ def test_the_sub_criteria_find_every_name_they_look_up(world, assessment):
         page = client.get(reverse("assessment_page", args=[assessment.pk]))
     assert page.status_code == 200 and page.content.decode().count('class="criterion item') >= 3
     assert all(count == 1 for count in missed.values()), missed
+
+
+# A set whose fields hold groups of sub-criteria, with titles a template must escape.
+GROUPED = [
+    ["1", "Chỉ đạo điều hành", 6, "", "", "", ""],
+    ["1.1", "Kế hoạch", 4, "", "", "", ""],
+    ["1.1.1", "Ban hành kế hoạch", 2, "yes_no", "", "Kế hoạch", ""],
+    ["1.1.2", "Thực hiện kế hoạch", 2, "yes_no", "", "", ""],
+    ["1.2", "Tuyên truyền", 2, "yes_no", "", "", ""],
+    ["2", "Công khai <thủ tục> & “kết quả”", 4, "", "", "", ""],
+    ["2.1", 'Nhóm "một cửa" <b>', 4, "", "", "", ""],
+    ["2.1.1", "Niêm yết", 4, "yes_no", "", "", ""],
+]
+
+
+@pytest.fixture
+def grouped(world):
+    criteria_set, _ = import_criteria_set(
+        read_table(io.BytesIO(xlsx_bytes([COLUMNS, *GROUPED])), "set.xlsx"),
+        SetDetails(year=2022, title="Bộ nhóm", scope=world.district, declared_total=Decimal(10)),
+    )
+    publish_criteria_set(criteria_set)
+    open_assessments(criteria_set, timezone.now() + datetime.timedelta(days=30), world.admin)
+    return Assessment.objects.get(unit=world.commune_a, criteria_set=criteria_set)
+
+
+def _between(text: str, start: str, end: str) -> str:
+    return text[text.index(start) : text.index(end, text.index(start))]
+
+
+def test_a_fields_groups_hold_their_sub_criteria_in_order(world, grouped):
+    client = client_for(world.officer_a)
+    page = client.get(reverse("assessment_page", args=[grouped.pk])).content.decode()
+    # Field 1: the group 1.1 with its two sub-criteria inside its own list, then 1.2 beside it.
+    group = _between(page, '<li class="criterion group depth-1">', "</ul>\n</li>")
+    head = _between(group, '<div class="criterion-head">', "</div>")
+    assert '<span class="code">1.1</span><span class="title">Kế hoạch</span>' in head
+    assert '<span class="max">4 điểm</span>' in head
+    inside = [criterion(grouped, code).pk for code in ("1.1.1", "1.1.2")]
+    assert re.findall(r'id="item-(\d+)"', group) == [str(pk) for pk in inside]
+    after = page[page.index("</ul>\n</li>", page.index('class="criterion group depth-1"')) :]
+    assert f'id="item-{criterion(grouped, "1.2").pk}"' in after
+    # Field 2, loaded when opened: the same as the page opened on it, its titles escaped.
+    token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')  # masked anew each time
+    field = client.get(reverse("assessment_field", args=[grouped.pk, "2"])).content.decode()
+    opened = client.get(
+        reverse("assessment_page", args=[grouped.pk]), {"linh_vuc": "2"}
+    ).content.decode()
+    field, opened = token.sub("TOKEN", field), token.sub("TOKEN", opened)
+    assert "TOKEN" in field and field in opened
+    assert "<b>" not in field
+    assert html.unescape(_between(field, '<span class="title">', "</span>")) == (
+        '<span class="title">Nhóm "một cửa" <b>'
+    )
+    english = client_for(world.officer_a)
+    english.post(reverse("set_language"), {"language": "en", "next": "/"})
+    in_english = english.get(reverse("assessment_field", args=[grouped.pk, "2"])).content.decode()
+    group_head = _between(in_english, '<li class="criterion group depth-1">', "</div>")
+    assert '<span class="max">4 pts</span>' in group_head
