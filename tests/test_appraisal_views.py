@@ -233,3 +233,24 @@ def test_the_rows_find_every_name_they_look_up(world, submitted):
         page = client.get(reverse("appraisal_page", args=[submitted.pk]))
     assert page.status_code == 200 and page.content.decode().count('class="appraisal-row') >= 4
     assert all(count == 1 for count in missed.values()), missed
+
+
+def test_the_fields_head_their_rows_in_tree_order(world, submitted):
+    import re
+
+    head = re.compile(r'<tr class="group-row"><td class="code">(\w+)</td><td colspan="(\d)">')
+    url = reverse("appraisal_page", args=[submitted.pk])
+    client = client_for(world.appraiser)
+    before = client.get(url).content.decode()  # submitted: read, not yet appraised
+    assert head.findall(before) == [("1", "3"), ("2", "3"), ("3", "3")]
+    assert '<strong>Chỉ đạo điều hành</strong> <span class="max">(8 điểm)</span>' in before
+    move_assessment(submitted, "start", world.appraiser)
+    page = client.get(url).content.decode()  # appraising: a column more, to return rows
+    assert head.findall(page) == [("1", "4"), ("2", "4"), ("3", "4")]
+    code_of = {str(c.pk): c.code for c in submitted.criteria_set.criteria.all()}
+    order = re.findall(r'<tr (?:class="group-row"><td class="code">(\w+)|id="row-(\d+)")', page)
+    codes = [field or code_of[pk] for field, pk in order]
+    assert codes == ["1", "1.1", "1.2", "1.3", "1.4", "2", "2.1", "2.2", "2.3", "3", "3.1"]
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = client.get(url).content.decode()
+    assert '<strong>Chỉ đạo điều hành</strong> <span class="max">(8 pts)</span>' in english
