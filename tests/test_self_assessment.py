@@ -343,3 +343,21 @@ def test_an_item_whose_inputs_no_longer_fit_its_method_counts_as_unscored(world,
     )  # e.g. an older version of the data
     result = score_self_assessment(assessment)
     assert "1.2" in result.unscored and result.total == 0
+
+
+def test_progress_counts_the_required_sub_criteria_only(world, assessment):
+    from scoring.assessment.self_assessment import Progress, progress_of
+    from scoring.criteria.trees import criteria_rows
+
+    rows = criteria_rows(assessment.criteria_set)
+    assert progress_of(assessment, rows) == Progress(required=6, scored=0, without_evidence=0)
+    record(assessment, "3.1", world.officer_a, value=D(1))  # a bonus: claimed, not required
+    record(assessment, "1.1", world.officer_a, answer=True)  # scored, without a file yet
+    record(assessment, "1.2", world.officer_a, value=D(1))
+    assert progress_of(assessment, rows) == Progress(required=6, scored=2, without_evidence=2)
+    link_evidence(
+        AssessmentItem.objects.get(assessment=assessment, criterion=criterion(assessment, "1.1")),
+        evidence_for(assessment.unit, world.officer_a),
+        world.officer_a,
+    )
+    assert progress_of(assessment, rows) == Progress(required=6, scored=2, without_evidence=1)

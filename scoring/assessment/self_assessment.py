@@ -281,12 +281,12 @@ def progress_of(
     required_criteria = [c for c in criteria if is_required(c)]
     required = {c.pk for c in required_criteria}
     evidenced = _fed_by_dossiers(required_criteria, assessment, dossier)
-    items = assessment.items.filter(criterion_id__in=required).annotate(
-        evidence_count=Count("evidence_links")
-    )
+    # All the items, the required picked here: a list of a hundred ids in the query would
+    # cost Django more to prepare than the few rows it leaves out.
+    items = assessment.items.annotate(evidence_count=Count("evidence_links"))
     scored = without = 0
     for item in items.only("not_applicable", "self_score", "criterion_id", "assessment_id"):
-        if item.is_scored:
+        if item.criterion_id in required and item.is_scored:
             scored += 1
             without += _lacks_evidence(item, evidenced)
     return Progress(required=len(required), scored=scored, without_evidence=without)
