@@ -1,8 +1,8 @@
 """The Jinja2 environment of the pages' hottest partials (a field's groups and
-sub-criteria on the officer's page, a row of the appraisal page): written once per
+sub-criteria on the officer's page, the rows of the appraisal page): written once per
 criterion, dozens of times a page, where Django's template engine spends most of the page's
-time. Jinja2 compiles a template to
-Python code and writes the same HTML in a fraction of that time.
+time. Jinja2 compiles a template to Python code and writes the same HTML in a fraction of
+that time.
 
 The partials read like Django templates and write what Django would write:
 
