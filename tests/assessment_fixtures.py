@@ -47,13 +47,18 @@ ROWS: list[list[Any]] = [
 ]
 
 
-def make_open_assessment(world, year=2022, days=30):
+def make_open_assessment(world, year=2022, days=30, rows=None, total=12):
+    """Commune A's open assessment of a published set of ``rows`` (criteria rows without
+    the header; by default ``ROWS``) adding up to ``total``."""
     import io
 
-    import_table = read_table(io.BytesIO(xlsx_bytes(ROWS)), "set.xlsx")
+    table = ROWS if rows is None else [COLUMNS, *rows]
+    import_table = read_table(io.BytesIO(xlsx_bytes(table)), "set.xlsx")
     criteria_set, _ = import_criteria_set(
         import_table,
-        SetDetails(year=year, title=f"Bộ {year}", scope=world.district, declared_total=Decimal(12)),
+        SetDetails(
+            year=year, title=f"Bộ {year}", scope=world.district, declared_total=Decimal(total)
+        ),
     )
     publish_criteria_set(criteria_set)
     open_assessments(criteria_set, timezone.now() + datetime.timedelta(days=days), world.admin)

@@ -4,24 +4,17 @@ from __future__ import annotations
 
 import datetime
 import html
-import io
 import re
-from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from cchc.spreadsheets import read_table
-from scoring.assessment.self_assessment import open_assessments
-from scoring.criteria.files import COLUMNS
-from scoring.criteria.sets import SetDetails, import_criteria_set, publish_criteria_set
 from scoring.models import Assessment, AssessmentItem, Evidence
 from scoring.models.assessments import AssessmentState
-from tests.assessment_fixtures import criterion
+from tests.assessment_fixtures import criterion, make_open_assessment
 from tests.conftest import client_for
-from tests.spreadsheet_files import xlsx_bytes
 from tests.test_evidence import PDF, evidence_for
 
 HTMX = {"HX-Request": "true"}
@@ -219,7 +212,6 @@ def test_after_submitting_the_page_is_read_only(world, assessment):
 
 
 def test_administrator_opens_reopens_and_extends(world):
-    from tests.assessment_fixtures import make_open_assessment
     from tests.test_self_assessment import complete
 
     assessment = make_open_assessment(world)
@@ -401,13 +393,7 @@ GROUPED = [
 
 @pytest.fixture
 def grouped(world):
-    criteria_set, _ = import_criteria_set(
-        read_table(io.BytesIO(xlsx_bytes([COLUMNS, *GROUPED])), "set.xlsx"),
-        SetDetails(year=2022, title="Bộ nhóm", scope=world.district, declared_total=Decimal(10)),
-    )
-    publish_criteria_set(criteria_set)
-    open_assessments(criteria_set, timezone.now() + datetime.timedelta(days=30), world.admin)
-    return Assessment.objects.get(unit=world.commune_a, criteria_set=criteria_set)
+    return make_open_assessment(world, rows=GROUPED, total=10)
 
 
 def _between(text: str, start: str, end: str) -> str:
