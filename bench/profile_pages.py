@@ -4,7 +4,8 @@ download) requested through Django's full middleware stack on the production set
 off), with its mean time and query count, then a pyinstrument profile of each.
 
 Not part of `make bench` (it prints profiles, not one figure): run it by hand,
-`DEBUG=1 .venv/bin/python bench/profile_pages.py [PAGE ...]`, when a page gets slower.
+`DEBUG=1 .venv/bin/python bench/profile_pages.py [PAGE ...]`, when a page gets slower
+(`SHOW_ALL=1` shows the frames of Django and the libraries too).
 """
 
 from __future__ import annotations
@@ -68,8 +69,12 @@ def main() -> None:
         assert b'class="notice"' in response.content
         return response
 
+    ranking_url = "/xep-hang/?unit=464&year=2021"
+    ranking_tag = clients["officer"].get(ranking_url)["ETag"]
     pages = {
-        "ranking": lambda: clients["officer"].get("/xep-hang/?unit=464&year=2021"),
+        "ranking": lambda: clients["officer"].get(ranking_url),
+        # What a browser holding the page gets while nothing it shows was written.
+        "ranking_304": lambda: clients["officer"].get(ranking_url, HTTP_IF_NONE_MATCH=ranking_tag),
         "officer_page": lambda: clients["officer"].get(f"/danh-gia/{officer[2]}/"),
         # Each save includes reading its page first (for the version); subtract that page.
         "officer_save": officer_save,
@@ -81,7 +86,7 @@ def main() -> None:
     for name in chosen:
         request = pages[name]
         response = request()
-        assert response.status_code == 200, (name, response.status_code)  # type: ignore[attr-defined]
+        assert response.status_code in (200, 304), (name, response.status_code)  # type: ignore[attr-defined]
         queries: list[str] = []  # counted by a wrapper: each request resets Django's query log
         with connection.execute_wrapper(partial(_count, queries)):
             request()
@@ -96,7 +101,11 @@ def main() -> None:
             for _ in range(ROUNDS):
                 pages[name]()
         print(f"\n===== {name} =====")
-        print(profiler.output_text(unicode=True, color=False, show_all=False))
+        print(
+            profiler.output_text(
+                unicode=True, color=False, show_all=bool(__import__("os").environ.get("SHOW_ALL"))
+            )
+        )
 
 
 def _count(queries, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
