@@ -741,3 +741,19 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.last_run_at:%Y-%m-%d %H:%M}"
+
+
+class ChangeToken(models.Model):
+    """A random token renewed by database triggers whenever anything a topic covers is
+    written (``cchc/change_tokens.py``): a page showing only that can tell at once whether
+    it changed."""
+
+    topic = models.CharField(max_length=40, primary_key=True)
+    token = models.CharField(max_length=40)
+
+    class Meta:
+        verbose_name = _("change token")
+        verbose_name_plural = _("change tokens")
+
+    def __str__(self) -> str:
+        return f"{self.topic}: {self.token}"

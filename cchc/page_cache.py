@@ -4,7 +4,7 @@ shows to its reader, so that a browser asking again gets 304 Not Modified.
 
 Nothing is ever invalidated by hand: a key names the content it holds (a decision with its
 moment of publication, a criteria set with its criteria version, the rows of the page and what
-was attached to them, the language and the templates' own text). When any of that changes,
+was attached to them, the language and the release's templates, code and translations). When any of that changes,
 the next read asks for another key and the old entry ages out of the cache. The cache is the
 database's (``settings.CACHES``), so every app server reads and fills the same entries.
 """
@@ -35,15 +35,19 @@ FRAGMENT_SECONDS = 7 * 24 * 3600
 
 
 @once
-def templates_digest() -> str:
-    """A digest of every template of the project: a new release that changes what a page
-    looks like changes every key and tag, on every app server alike."""
+def release_digest() -> str:
+    """A digest of what makes a page look as it does besides its data: the project's
+    templates, code and translations. A new release that changes any of them changes every
+    key and tag, on every app server alike."""
     digest = hashlib.sha256()
+    base = Path(settings.BASE_DIR)
     folders = [Path(folder) for folder in cast(list[str], settings.TEMPLATES[0]["DIRS"])]
+    folders += [base / app for app in ("cchc", "scoring", "dossiers", "surveys")]
+    folders += [Path(folder) for folder in settings.LOCALE_PATHS]
     for folder in folders:
         for path in sorted(Path(folder).rglob("*")):
-            if path.is_file():
-                digest.update(str(path.relative_to(folder)).encode())
+            if path.is_file() and path.suffix in {".html", ".txt", ".py", ".po", ".mo"}:
+                digest.update(str(path.relative_to(base)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -55,7 +59,7 @@ def _digest(parts: tuple[object, ...]) -> str:
 def fragment_key(*parts: object) -> str:
     """The cache key of a piece of page showing ``parts`` (plain values: strings, numbers,
     tuples), in the reader's language and the current templates."""
-    return "page:" + _digest((templates_digest(), get_language(), *parts))
+    return "page:" + _digest((release_digest(), get_language(), *parts))
 
 
 def kept(key: str, make: Callable[[], T]) -> T:
@@ -96,4 +100,4 @@ def reader_tag(request: HttpRequest, *parts: object) -> str | None:
         # the page will carry): a page kept from before a sign-in has a stale one.
         _csrf_secret(request),
     )
-    return _digest((templates_digest(), get_language(), reader, *parts))
+    return _digest((release_digest(), get_language(), reader, *parts))

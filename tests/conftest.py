@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
+from cchc.change_tokens import renew_at_each_write
 from cchc.models import Role, Unit, UnitKind, User
 from scoring.assessment.self_assessment import submit_assessment
 from tests.factories import make_unit, make_user
@@ -37,6 +38,9 @@ def world(db: None) -> World:
     commune_a = make_unit("Vĩnh Long", code="19375", parent=district)
     commune_b = make_unit("Vĩnh Thái", code="19348", parent=district)
     other_commune = make_unit("Gio Mỹ", code="19411", parent=other_district)
+    # A test rolls back instead of committing: change tokens are renewed at each write, as a
+    # committed request renews them (PostgreSQL defers that to the commit).
+    renew_at_each_write()
     return World(
         province=province,
         district=district,

@@ -14,6 +14,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.timezone import localdate
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,6 +27,7 @@ from cchc.page_cache import cached_fragment, fragment_key, reader_tag
 from scoring.criteria.sets import ranking_groups_of
 from scoring.forms.publication import DecisionForm
 from scoring.models import Assessment, CriteriaSet
+from scoring.publication.changes import publication_token
 from scoring.publication.decisions import published_decision_pdf
 from scoring.publication.published import (
     PublicationRefused,
@@ -77,9 +79,28 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
+def _ranking_tag(request: HttpRequest) -> str | None:
+    """The tag of the ranking page this request asks for, for this reader: what the address
+    asks, the publication token (renewed by any write to what the page reads), the day. Read
+    before the page's data, so that a tag never names data older than its token. None for
+    the files (they carry tags of their own) and where a message is waiting."""
+    if request.GET.get("format"):
+        return None
+    return reader_tag(
+        request,
+        "ranking",
+        publication_token(),
+        localdate().isoformat(),
+        tuple(sorted(request.GET.lists())),
+    )
+
+
 @login_required
 def ranking_page(request: HttpRequest) -> HttpResponseBase:
     user = request_user(request)
+    page_tag = _ranking_tag(request)
+    if page_tag and (unchanged := not_modified(request, page_tag)) is not None:
+        return unchanged  # nothing the page reads was written since the browser's copy
     years = years_with_results(user)
     if not years and not request.GET.get("year"):
         return render(request, "scoring/ranking.html", {"years": [], "ranking": None})
@@ -164,23 +185,6 @@ def ranking_page(request: HttpRequest) -> HttpResponseBase:
             for row in page.object_list
         ),
     )
-    newer = ranking.newer_decision
-    page_tag = reader_tag(
-        request,
-        key,
-        tuple(years),
-        tuple(
-            (c.criteria_set.pk, c.group.pk if c.group else 0, c.decision.pk if c.decision else 0)
-            for c in choices
-        ),
-        tuple(choice.label for choice in choices),
-        ranking.title,
-        context["can_publish"],
-        context["can_see_provisional"],
-        newer.pk if newer is not None else 0,
-    )
-    if page_tag and (unchanged := not_modified(request, page_tag)) is not None:
-        return unchanged
     context["table"] = cached_fragment(key, lambda: _ranking_table(table_context))
     response = render(request, "scoring/ranking.html", context)
     return tagged(response, page_tag) if page_tag else response

@@ -1,0 +1,244 @@
+"""The publication token: the ranking page answers 304 after reading one row, so the token
+must be renewed by every write to what the page reads, and by nothing written all through a
+deadline week. The page's own queries are read to check the first half."""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from cchc.change_tokens import existing_triggers, trigger_names
+from cchc.models import Lineage, Reorganisation, Role, RoleAssignment, Unit, UnitKind, User
+from cchc.reorganisation import merge_codes
+from scoring.criteria.sets import set_ranking_groups
+from scoring.models import Assessment, AssessmentItem
+from scoring.models.assessments import AssessmentState as S
+from scoring.publication.changes import PUBLICATION, PUBLICATION_WATCHES, publication_token
+from tests.conftest import client_for
+from tests.factories import make_unit, make_user
+from tests.ranking_fixtures import result, ten_point_set
+from tests.test_rankings import district_2022, publish  # noqa: F401 - the fixture
+
+RANKING = reverse("ranking")
+WATCHED = {watch.table: set(watch.columns) for watch in PUBLICATION_WATCHES}
+# Read by every page for the session and the signed-in reader (named in the reader's tag).
+READER_TABLES = {"cchc_cache", "django_session", "cchc_user"}
+ALIAS = re.compile(r'(?:FROM|JOIN)\s+"(\w+)"(?:\s+(?:AS\s+)?"?([A-Z]\d+)"?)?')
+COLUMN = re.compile(r'(?:"(\w+)"|\b([A-Z]\d+))\."(\w+)"')
+
+
+def _reads(sql: str) -> tuple[set[str], set[tuple[str, str]]]:
+    """The tables a statement reads and its (table, column) references."""
+    tables, aliases = set(), {}
+    for table, alias in ALIAS.findall(sql):
+        tables.add(table)
+        if alias:
+            aliases[alias] = table
+    columns = set()
+    for table, alias, column in COLUMN.findall(sql):
+        columns.add((table or aliases.get(alias, alias), column))
+    return tables, columns
+
+
+def _queries_of(client, params) -> list[str]:
+    statements: list[str] = []
+
+    def record(execute, sql, query_params, many, context):  # type: ignore[no-untyped-def]
+        statements.append(sql)
+        return execute(sql, query_params, many, context)
+
+    with connection.execute_wrapper(record):
+        response = client.get(RANKING, params)
+    assert response.status_code == 200, params
+    return statements
+
+
+def _check_watched(statements: list[str]) -> list[str]:
+    unwatched = []
+    for sql in statements:
+        tables, columns = _reads(sql)
+        for table in tables - READER_TABLES:
+            if table not in WATCHED:
+                unwatched.append(table)
+        for table, column in columns:
+            if (
+                table not in READER_TABLES
+                and WATCHED.get(table)
+                and column not in WATCHED[table] | {"id"}
+            ):
+                unwatched.append(f"{table}.{column}")
+    return sorted(set(unwatched))
+
+
+def test_the_query_reader_finds_tables_aliases_and_columns():
+    sql = (
+        'SELECT "scoring_assessmentitem"."source_warning", U0."state" FROM '
+        '"scoring_assessmentitem" INNER JOIN "scoring_assessment" U0 ON (1)'
+    )
+    tables, columns = _reads(sql)
+    assert tables == {"scoring_assessmentitem", "scoring_assessment"}
+    assert columns == {
+        ("scoring_assessmentitem", "source_warning"),
+        ("scoring_assessment", "state"),
+    }
+    assert _check_watched([sql]) == []
+    assert _check_watched(['SELECT "scoring_assessment"."deadline" FROM "scoring_assessment"']) == [
+        "scoring_assessment.deadline"
+    ]
+    assert _check_watched(['SELECT 1 FROM "scoring_evidence"']) == ["scoring_evidence"]
+
+
+def test_every_table_and_column_the_ranking_page_reads_renews_the_token(world):
+    """A published ranking read every way it can be asked for (each reader, a unit's view,
+    groups, last year's results across a merger, sorted, searched, a decision by number):
+    each of its queries reads only what the token watches."""
+    old = ten_point_set(world.district, 2024)
+    result(old, world.commune_a, 6, 2)
+    result(old, world.commune_b, 5, 4)
+    publish(old, world.admin, "12/QĐ-UBND")
+    world.district.valid_to = datetime.date(2025, 6, 30)
+    world.district.save()
+    merged = merge_codes(
+        ["19375", "19348"],
+        new_code="45101",
+        new_name="Vĩnh Linh",
+        new_kind="xa",
+        parent_code="45",
+        effective=datetime.date(2025, 7, 1),
+    )
+    new = ten_point_set(world.province, 2025)
+    new.unit_kinds = [UnitKind.WARD, UnitKind.COMMUNE]
+    new.save()
+    set_ranking_groups(new, [("Phường", [UnitKind.WARD]), ("Xã", [UnitKind.COMMUNE])])
+    result(new, merged, 6, 3)
+    result(new, make_unit("Đông Hà", kind=UnitKind.WARD, parent=world.province), 5, 3)
+    wards, communes = list(new.ranking_groups.all())
+    publish(new, world.admin, "33/QĐ-UBND", group=wards)
+    decision = publish(new, world.admin, "34/QĐ-UBND", group=communes)
+    province_leader = make_user("province_leader", Role.LEADER, world.province)
+    asked = [
+        {"year": "2025"},
+        {"year": "2025", "unit": "45"},
+        {"year": "2025", "sort": "name", "q": "vĩnh"},
+        {"year": "2025", "quyet_dinh": str(decision.pk)},
+        {"year": "2025", "bo": str(new.pk), "nhom": str(wards.pk)},
+        {"year": "2024"},
+        {"year": "2024", "unit": "464", "classification": "Tốt"},
+        {},
+    ]
+    for reader in (world.admin, province_leader, world.leader, world.officer_a):
+        client = client_for(reader)
+        for params in asked:
+            if client.get(RANKING, params).status_code != 200:
+                continue  # not this reader's (404): nothing shown
+            assert _check_watched(_queries_of(client, params)) == [], (reader, params)
+
+
+def test_each_watched_table_has_its_triggers(db):
+    """Every watch has its three triggers on its table (a table rebuilt by a later migration
+    on SQLite loses its triggers: this test then fails)."""
+    frozen = importlib.import_module("scoring.migrations.0010_publication_token")
+    assert frozen.WATCHES == PUBLICATION_WATCHES, "a change to the watches needs a migration"
+    found = existing_triggers()
+    for watch in PUBLICATION_WATCHES:
+        for name in trigger_names(PUBLICATION, [watch]):
+            assert found.get(name) == watch.table, name
+
+
+def _renews(write) -> bool:  # type: ignore[no-untyped-def]
+    before = publication_token()
+    write()
+    return publication_token() != before
+
+
+def test_writes_to_what_the_page_shows_renew_the_token(world, district_2022):  # noqa: F811
+    unit = Unit.objects.get(pk=world.commune_a.pk)
+    unit.name = "Vĩnh Long (đổi tên)"
+    assert _renews(unit.save)
+    assert _renews(lambda: RoleAssignment.objects.filter(user=world.leader).delete())
+    assert _renews(lambda: make_user("new_leader", Role.LEADER, world.district))
+    # Bulk writes and raw SQL pass no signal: the database's triggers see them all the same.
+    assert _renews(lambda: Unit.objects.filter(pk=unit.pk).update(name="Vĩnh Long"))
+    assert _renews(
+        lambda: RoleAssignment.objects.bulk_create(
+            [RoleAssignment(user=world.appraiser, unit=world.province, role=Role.LEADER)],
+            ignore_conflicts=True,
+        )
+    )
+    from scoring.models import PublishedResult
+
+    assert _renews(lambda: PublishedResult.objects.update(unit_label="Xã Vĩnh Long"))
+
+    def raw() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE scoring_decision SET number = '1/QĐ-UBND'")
+
+    assert _renews(raw)
+    reorganisation = Reorganisation.objects.create(
+        effective=datetime.date(2025, 7, 1), name="Sáp nhập"
+    )
+    assert _renews(
+        lambda: Lineage.objects.create(
+            reorganisation=reorganisation,
+            predecessor=world.commune_a,
+            successor=world.commune_b,
+        )
+    )
+    assessment = Assessment.objects.filter(criteria_set=district_2022).first()
+    assert assessment is not None
+    assert _renews(lambda: Assessment.objects.filter(pk=assessment.pk).update(state=S.RETURNED))
+    item = assessment.items.first()
+    assert item is not None
+    item.source_warning = "Số liệu hồ sơ thiếu tháng 12"
+    assert _renews(item.save)
+    assert _renews(item.delete)  # an item with a warning gone: the warning is gone
+    user = User.objects.get(pk=world.admin.pk)
+    user.full_name = "Nguyễn Văn Quản Trị"
+    assert _renews(user.save)
+
+
+def test_the_writes_of_a_deadline_week_leave_the_token_alone(world, district_2022):  # noqa: F811
+    """Saving answers, scores, explanations and deadlines, and signing in, renew nothing: the
+    published ranking goes on answering 304 while every commune saves."""
+    assessment = Assessment.objects.filter(criteria_set=district_2022).first()
+    assert assessment is not None
+    item = assessment.items.first()
+    assert item is not None
+    item.self_score = Decimal("1.5")
+    item.explanation = "Đã bổ sung báo cáo"
+    item.appraised_score = Decimal(1)
+    assert not _renews(item.save)
+    assert not _renews(
+        lambda: AssessmentItem.objects.create(
+            assessment=assessment,
+            criterion=district_2022.criteria.get(code="1"),
+            self_score=Decimal(0),
+        )
+    )
+    assessment.deadline = timezone.now() + datetime.timedelta(days=3)
+    assert not _renews(assessment.save)
+    user = User.objects.get(pk=world.officer_a.pk)
+    user.last_login = timezone.now()
+    assert not _renews(lambda: user.save(update_fields=["last_login"]))
+    assert not _renews(lambda: client_for(world.officer_a).get(RANKING, {"year": 2022}))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_renews_the_token_when_it_commits_and_a_rollback_leaves_it():
+    from django.db import transaction
+
+    make_unit("Tỉnh một", kind="tinh", code="98")  # the token's row, after the last flush
+    before = publication_token()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        make_unit("Tỉnh thử", kind="tinh", code="99")
+        raise RuntimeError
+    assert publication_token() == before
+    make_unit("Tỉnh thử", kind="tinh", code="99")
+    assert publication_token() != before
