@@ -17,13 +17,16 @@ from django.utils import timezone
 from cchc.change_tokens import existing_triggers, trigger_names
 from cchc.models import Lineage, Reorganisation, Role, RoleAssignment, Unit, UnitKind, User
 from cchc.reorganisation import merge_codes
+from scoring.assessment.workflow import move_assessment
 from scoring.criteria.sets import set_ranking_groups
 from scoring.models import Assessment, AssessmentItem
 from scoring.models.assessments import AssessmentState as S
 from scoring.publication.changes import PUBLICATION, PUBLICATION_WATCHES, publication_token
+from tests.assessment_fixtures import criterion
 from tests.conftest import client_for
 from tests.factories import make_unit, make_user
 from tests.ranking_fixtures import result, ten_point_set
+from tests.test_assessment_views import HTMX, field, save_url
 from tests.test_rankings import district_2022, publish  # noqa: F401 - the fixture
 
 RANKING = reverse("ranking")
@@ -242,3 +245,25 @@ def test_a_write_renews_the_token_when_it_commits_and_a_rollback_leaves_it():
     assert publication_token() == before
     make_unit("Tỉnh thử", kind="tinh", code="99")
     assert publication_token() != before
+
+
+def test_an_officers_save_through_the_page_renews_nothing(world, assessment):
+    client = client_for(world.officer_a)
+    for code, name, value in (("1.1", "answer", "yes"), ("1.2", "value", "1")):
+        url, data = save_url(assessment, code), {field(assessment, code, name): value}
+        assert not _renews(lambda url=url, data=data: client.post(url, data, headers=HTMX))
+    saved = {item.criterion.code: item for item in assessment.items.select_related("criterion")}
+    assert saved["1.1"].self_answer is True and saved["1.2"].self_value == Decimal(1)
+
+
+def test_an_appraisers_save_through_the_page_renews_nothing(world, submitted):
+    assert _renews(lambda: move_assessment(submitted, "start", world.appraiser))  # its state
+    client = client_for(world.appraiser)
+    answers = []
+    for code, score in (("1.1", "0"), ("1.2", "1"), ("1.3", "")):
+        url = reverse("appraise", args=[submitted.pk, criterion(submitted, code).pk])
+        data = {"score": score, "reason": "Thiếu văn bản" if score else "", "version": "0"}
+        assert not _renews(
+            lambda url=url, data=data: answers.append(client.post(url, data, headers=HTMX))
+        )
+    assert all("Đã lưu." in answer.content.decode() for answer in answers)
