@@ -4,9 +4,10 @@ shows to its reader, so that a browser asking again gets 304 Not Modified.
 
 Nothing is ever invalidated by hand: a key names the content it holds (a decision with its
 moment of publication, a criteria set with its criteria version, the rows of the page and what
-was attached to them, the language and the release's templates, code and translations). When any of that changes,
-the next read asks for another key and the old entry ages out of the cache. The cache is the
-database's (``settings.CACHES``), so every app server reads and fills the same entries.
+was attached to them, the language and the release's templates, code and translations). When
+any of that changes, the next read asks for another key and the old entry ages out of the
+cache. The cache is the database's (``settings.CACHES``), so every app server reads and fills
+the same entries.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def _digest(parts: tuple[object, ...]) -> str:
 
 def fragment_key(*parts: object) -> str:
     """The cache key of a piece of page showing ``parts`` (plain values: strings, numbers,
-    tuples), in the reader's language and the current templates."""
+    tuples), in the reader's language and the current release."""
     return "page:" + _digest((release_digest(), get_language(), *parts))
 
 
