@@ -49,6 +49,17 @@ def _trigger_name(topic: str, table: str, event: str) -> str:
     return f"cchc_token_{topic}_{table}_{event}"[:63]
 
 
+def _events(watch: Watch, differs: str) -> list[tuple[str, str, str]]:
+    """(name suffix, event, condition) of a watch's three triggers; ``differs`` compares a
+    column's old and new values (``IS NOT`` on SQLite, ``IS DISTINCT FROM`` on PostgreSQL)."""
+    changed = " OR ".join(f'OLD."{c}" {differs} NEW."{c}"' for c in watch.columns)
+    return [
+        ("i", "INSERT", watch.rows.replace("ROW.", "NEW.")),
+        ("d", "DELETE", watch.rows.replace("ROW.", "OLD.")),
+        ("u", "UPDATE", changed),
+    ]
+
+
 def _sqlite_triggers(topic: str, watch: Watch) -> list[str]:
     # Two statements, not one INSERT OR REPLACE: an outer INSERT OR IGNORE (a bulk insert
     # ignoring conflicts) imposes its IGNORE on the trigger's statements, and an UPDATE has
@@ -58,31 +69,19 @@ def _sqlite_triggers(topic: str, watch: Watch) -> list[str]:
         "UPDATE cchc_changetoken SET token = lower(hex(randomblob(16))) "
         f"WHERE topic = '{topic}';"
     )
-    changed = " OR ".join(f'OLD."{c}" IS NOT NEW."{c}"' for c in watch.columns)
-    events = [
-        ("i", "INSERT", watch.rows.replace("ROW.", "NEW.")),
-        ("d", "DELETE", watch.rows.replace("ROW.", "OLD.")),
-        ("u", "UPDATE", changed),
-    ]
     return [
         f'CREATE TRIGGER "{_trigger_name(topic, watch.table, key)}" AFTER {event} '
         f'ON "{watch.table}" FOR EACH ROW{f" WHEN {when}" if when else ""} BEGIN {bump} END;'
-        for key, event, when in events
+        for key, event, when in _events(watch, "IS NOT")
     ]
 
 
 def _postgres_triggers(topic: str, watch: Watch) -> list[str]:
-    changed = " OR ".join(f'OLD."{c}" IS DISTINCT FROM NEW."{c}"' for c in watch.columns)
-    events = [
-        ("i", "INSERT", watch.rows.replace("ROW.", "NEW.")),
-        ("d", "DELETE", watch.rows.replace("ROW.", "OLD.")),
-        ("u", "UPDATE", changed),
-    ]
     return [
         f'CREATE CONSTRAINT TRIGGER "{_trigger_name(topic, watch.table, key)}" AFTER {event} '
         f'ON "{watch.table}" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW'
         f"{f' WHEN ({when})' if when else ''} EXECUTE FUNCTION {PG_FUNCTION}('{topic}');"
-        for key, event, when in events
+        for key, event, when in _events(watch, "IS DISTINCT FROM")
     ]
 
 
