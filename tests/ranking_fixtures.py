@@ -9,6 +9,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from cchc.models import Unit
+from cchc.reorganisation import merge_codes
 from cchc.spreadsheets import read_table
 from scoring.assessment.results import refresh_result
 from scoring.criteria.files import COLUMNS
@@ -85,3 +87,23 @@ def publish(criteria_set: CriteriaSet, admin, number: str = "4867/QĐ-UBND", gro
 def vinh_linh_decision(criteria_set: CriteriaSet, admin) -> Decision:
     """The set's results published by decision 4867/QĐ-UBND of 29/12/2022."""
     return publish(criteria_set, admin)
+
+
+def merged_after_2024(world) -> Unit:
+    """Vĩnh Long (80) and Vĩnh Thái (90) published for 2024 under 12/QĐ-UBND, then merged on
+    1 July 2025 into Xã Vĩnh Linh (45101) of the province, the district ended: the merged
+    commune, whose "last year" is its predecessors' (85)."""
+    old = ten_point_set(world.district, 2024)
+    result(old, world.commune_a, 6, 2)  # 80
+    result(old, world.commune_b, 5, 4)  # 90
+    publish(old, world.admin, "12/QĐ-UBND")
+    world.district.valid_to = datetime.date(2025, 6, 30)
+    world.district.save()
+    return merge_codes(
+        ["19375", "19348"],
+        new_code="45101",
+        new_name="Vĩnh Linh",
+        new_kind="xa",
+        parent_code="45",
+        effective=datetime.date(2025, 7, 1),
+    )

@@ -14,14 +14,13 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from cchc.reorganisation import merge_codes
 from scoring.models import Decision
 from scoring.models.assessments import AssessmentState as S
 from scoring.publication.decisions import decision_pdf
 from scoring.publication.rankings import NoRanking, RankingRequest, build_ranking, open_ranking
 from tests.conftest import client_for
 from tests.factories import make_unit
-from tests.ranking_fixtures import publish, result, ten_point_set
+from tests.ranking_fixtures import merged_after_2024, publish, result, ten_point_set
 
 D = Decimal
 
@@ -114,21 +113,7 @@ def test_provisional_results_are_for_appraisers_and_administrators_only(world):
 
 
 def test_change_against_the_previous_year_across_a_merger(world):
-    old = ten_point_set(world.district, 2024)
-    result(old, world.commune_a, 6, 2)  # 80
-    result(old, world.commune_b, 5, 4)  # 90
-    publish(old, world.admin, "12/QĐ-UBND")
-    for unit in (world.district,):
-        unit.valid_to = datetime.date(2025, 6, 30)
-        unit.save()
-    merged = merge_codes(
-        ["19375", "19348"],
-        new_code="45101",
-        new_name="Vĩnh Linh",
-        new_kind="xa",
-        parent_code="45",
-        effective=datetime.date(2025, 7, 1),
-    )
+    merged = merged_after_2024(world)
     new = ten_point_set(world.province, 2025)
     result(new, merged, 6, 3)  # 90
     publish(new, world.admin, "34/QĐ-UBND")
