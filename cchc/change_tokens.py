@@ -10,8 +10,10 @@ read before the data: a reader then never pairs a token with data older than it.
 
 On PostgreSQL the triggers are deferred to the commit (``DEFERRABLE INITIALLY DEFERRED``): the
 token's row is locked only while the transaction commits, after all its other writes, so two
-writers can never deadlock over it. SQLite has one writer at a time, so its triggers run at
-once.
+writers can never deadlock over it. Until then the writing transaction would read the old
+token beside its own new data, so a statement trigger marks the transaction at once, and
+``read_token`` answers None there: nothing is kept or tagged. SQLite has one writer at a time,
+so its triggers run at once.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 PG_FUNCTION = "cchc_bump_change_token"
+PG_WRITTEN_FUNCTION = "cchc_mark_change_written"
 
 
 @dataclass(frozen=True)
@@ -36,13 +39,26 @@ class Watch:
     rows: str = ""
 
 
-def read_token(topic: str) -> str:
-    """The topic's token now. Without a row yet (a database just flushed) every read gets a
-    token of its own, so nothing is ever taken for unchanged."""
+def read_token(topic: str) -> str | None:
+    """The topic's token now; None inside a transaction that has itself written what the
+    topic covers (on PostgreSQL its token is renewed only at the commit, so nothing may be
+    kept or tagged under the old one). Without a row yet (a database just flushed) every read
+    gets a token of its own, so nothing is ever taken for unchanged."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT token FROM cchc_changetoken WHERE topic = %s", [topic])
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT token, current_setting(%s, true) = 'yes' "
+                "AND current_setting('cchc.token_every_write', true) IS DISTINCT FROM 'on' "
+                "FROM cchc_changetoken WHERE topic = %s",
+                [f"cchc.token_written_{topic}", topic],
+            )
+        else:
+            cursor.execute("SELECT token, false FROM cchc_changetoken WHERE topic = %s", [topic])
         found = cursor.fetchone()
-    return str(found[0]) if found else "none-" + secrets.token_hex(16)
+    if found is None:
+        return "none-" + secrets.token_hex(16)
+    token, written_here = found
+    return None if written_here else str(token)
 
 
 def _trigger_name(topic: str, table: str, event: str) -> str:
@@ -77,12 +93,19 @@ def _sqlite_triggers(topic: str, watch: Watch) -> list[str]:
 
 
 def _postgres_triggers(topic: str, watch: Watch) -> list[str]:
-    return [
+    renew = [
         f'CREATE CONSTRAINT TRIGGER "{_trigger_name(topic, watch.table, key)}" AFTER {event} '
         f'ON "{watch.table}" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW'
         f"{f' WHEN ({when})' if when else ''} EXECUTE FUNCTION {PG_FUNCTION}('{topic}');"
         for key, event, when in _events(watch, "IS DISTINCT FROM")
     ]
+    # At once, per statement and without a lock: the transaction knows it wrote the topic.
+    written = (
+        f'CREATE TRIGGER "{_trigger_name(topic, watch.table, "w")}" AFTER INSERT OR UPDATE '
+        f'OR DELETE ON "{watch.table}" FOR EACH STATEMENT '
+        f"EXECUTE FUNCTION {PG_WRITTEN_FUNCTION}('{topic}');"
+    )
+    return [*renew, written]
 
 
 # Renewed once per transaction: a row updated again and again in one transaction leaves a
@@ -103,6 +126,11 @@ BEGIN
   ON CONFLICT (topic) DO UPDATE SET token = EXCLUDED.token;
   RETURN NULL;
 END $$;
+CREATE OR REPLACE FUNCTION {PG_WRITTEN_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM set_config('cchc.token_written_' || TG_ARGV[0], 'yes', true);
+  RETURN NULL;
+END $$;
 """
 
 
@@ -115,18 +143,23 @@ def create_triggers_sql(vendor: str, topic: str, watches: Iterable[Watch]) -> li
     return statements
 
 
+def _keys(vendor: str) -> tuple[str, ...]:
+    return ("i", "d", "u", "w") if vendor == "postgresql" else ("i", "d", "u")
+
+
 def drop_triggers_sql(vendor: str, topic: str, watches: Iterable[Watch]) -> list[str]:
-    statements = []
-    for watch in watches:
-        for key in ("i", "d", "u"):
-            name = _trigger_name(topic, watch.table, key)
-            on = f' ON "{watch.table}"' if vendor == "postgresql" else ""
-            statements.append(f'DROP TRIGGER IF EXISTS "{name}"{on};')
-    return statements
+    on = (lambda table: f' ON "{table}"') if vendor == "postgresql" else (lambda table: "")
+    return [
+        f'DROP TRIGGER IF EXISTS "{_trigger_name(topic, w.table, key)}"{on(w.table)};'
+        for w in watches
+        for key in _keys(vendor)
+    ]
 
 
 def trigger_names(topic: str, watches: Iterable[Watch]) -> list[str]:
-    return [_trigger_name(topic, w.table, key) for w in watches for key in ("i", "d", "u")]
+    """The names of the topic's triggers on this database."""
+    keys = _keys(connection.vendor)
+    return [_trigger_name(topic, w.table, key) for w in watches for key in keys]
 
 
 def existing_triggers() -> dict[str, str]:
@@ -146,7 +179,7 @@ def renew_at_each_write() -> None:
     """Within the current transaction, renew tokens at each write instead of at the commit
     (PostgreSQL; SQLite does so anyway): for tests, which roll back and never commit."""
     if connection.vendor == "postgresql":
-        names = ", ".join(f'"{name}"' for name in existing_triggers())
+        names = ", ".join(f'"{name}"' for name in existing_triggers() if name[-2:] != "_w")
         if names:
             with connection.cursor() as cursor:
                 cursor.execute(f"SET CONSTRAINTS {names} IMMEDIATE")

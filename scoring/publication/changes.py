@@ -40,6 +40,7 @@ PUBLICATION_WATCHES = (
 )
 
 
-def publication_token() -> str:
-    """The token now; read it before the data a page shows with it."""
+def publication_token() -> str | None:
+    """The token now (None in a transaction that wrote what it covers); read it before the
+    data a page shows with it."""
     return read_token(PUBLICATION)

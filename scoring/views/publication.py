@@ -83,13 +83,15 @@ def _ranking_tag(request: HttpRequest) -> str | None:
     """The tag of the ranking page this request asks for, for this reader: what the address
     asks, the publication token (renewed by any write to what the page reads), the day. Read
     before the page's data, so that a tag never names data older than its token. None for
-    the files (they carry tags of their own) and where a message is waiting."""
-    if request.GET.get("format"):
+    the files (they carry tags of their own), where a message is waiting and in a
+    transaction that wrote what the page reads."""
+    token = publication_token()
+    if request.GET.get("format") or token is None:
         return None
     return reader_tag(
         request,
         "ranking",
-        publication_token(),
+        token,
         localdate().isoformat(),
         tuple(sorted(request.GET.lists())),
     )
