@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections import defaultdict
 from decimal import Decimal
@@ -10,6 +9,7 @@ from decimal import Decimal
 from django.db.models import F
 from django.db.models.base import ModelState
 
+from cchc.kept import Kept
 from scoring.criteria.parameters import spec_from_json
 from scoring.engine import Classification, CriteriaTree, Criterion
 from scoring.models import CriteriaSet
@@ -51,9 +51,7 @@ def load_tree(criteria_set: CriteriaSet) -> CriteriaTree:
 # ``count_criteria_change``), its classification and its ranking rule, read from the database
 # at each call (one small query, inside the caller's transaction: a change is seen by every app
 # server and every thread at once, and a transaction sees its own).
-_TREES: dict[tuple[object, ...], tuple[CriteriaTree, tuple[CriterionRow, ...]]] = {}
-_TREES_LOCK = threading.Lock()
-_TREES_KEPT = 64
+_TREES: Kept[tuple[object, ...], tuple[CriteriaTree, tuple[CriterionRow, ...]]] = Kept(64)
 
 
 def tree_and_rows(criteria_set: CriteriaSet) -> tuple[CriteriaTree, tuple[CriterionRow, ...]]:
@@ -85,10 +83,7 @@ def tree_and_rows(criteria_set: CriteriaSet) -> tuple[CriteriaTree, tuple[Criter
         tree_from_rows(list(rows), classification_of(current), current.dense_ranking),
         rows,
     )
-    with _TREES_LOCK:
-        if len(_TREES) >= _TREES_KEPT:
-            _TREES.clear()
-        _TREES[key] = made
+    _TREES.put(key, made)
     return made
 
 

@@ -11,12 +11,13 @@ way, marked as provisional.
 from __future__ import annotations
 
 import copy
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from cchc.documents import Sheet, xlsx_bytes
+from cchc.kept import Kept
 from cchc.models import Role, Unit, User
 from cchc.reorganisation import inheritances
 from scoring.assessment.workflow import RESULT_STATES
@@ -208,8 +209,7 @@ def build_ranking(
 # invalidation. What can change (last year's figures, warnings) is attached on each read.
 # A decision is named by its key, number and moment of publication together, so that a key
 # reused (a database restored from a backup, a test database) never reads another's rows.
-_PUBLISHED_ROWS: OrderedDict[tuple[int, str, str], tuple[RankingRow, ...]] = OrderedDict()
-PUBLISHED_ROWS_KEPT = 16
+_PUBLISHED_ROWS: Kept[tuple[int, str, str], tuple[RankingRow, ...]] = Kept(16)
 
 
 def _published_rows(decision: Decision) -> list[RankingRow]:
@@ -219,11 +219,7 @@ def _published_rows(decision: Decision) -> list[RankingRow]:
         kept = tuple(_read_published_rows(decision))
         if not kept:  # a decision always has rows; none means they are not written yet
             return []
-        _PUBLISHED_ROWS[key] = kept
-        while len(_PUBLISHED_ROWS) > PUBLISHED_ROWS_KEPT:
-            _PUBLISHED_ROWS.popitem(last=False)
-    else:
-        _PUBLISHED_ROWS.move_to_end(key)
+        _PUBLISHED_ROWS.put(key, kept)
     return [copy.copy(row) for row in kept]
 
 
