@@ -21,9 +21,11 @@ from django.db.models import Q, Sum
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from cchc.kept import Kept
 from cchc.models import NAME_PREFIX, Unit, UnitKind, path_pks
 from cchc.reorganisation import Inheritance, inheritances
 from cchc.spreadsheets import safe_row
+from dossiers.changes import dossiers_token
 from dossiers.figures import (
     COUNT_FIELDS,
     COUNT_NAMES,
@@ -405,8 +407,25 @@ def _own_figures(
     return own, sources
 
 
+# The inputs of the units read lately, kept by each process under the dossiers token: a
+# province's communes, each with a year or two open.
+_INPUTS: Kept[tuple[str, int, int], tuple[dict[str, Decimal], dict[str, int]]] = Kept(4096)
+
+
 def dossier_inputs_for(unit: Unit, year: int) -> tuple[dict[str, Decimal], dict[str, int]]:
-    """The criteria inputs a unit's dossier figures give for a year, with the counts behind them."""
+    """The criteria inputs a unit's dossier figures give for a year, with the counts behind
+    them: kept by the process under the dossiers token, read first, so that a write to any
+    figure, record, unit or lineage is seen by the next read on every app server."""
+    token = dossiers_token()
+    kept = _INPUTS.get((token, unit.pk, year)) if token is not None else None
+    if kept is None:
+        kept = _read_inputs(unit, year)
+        if token is not None:
+            _INPUTS.put((token, unit.pk, year), kept)
+    return dict(kept[0]), dict(kept[1])  # the caller's own copies
+
+
+def _read_inputs(unit: Unit, year: int) -> tuple[dict[str, Decimal], dict[str, int]]:
     period = Period.parse(str(year))
     report = build_report(unit, period, period)
     values = dossier_inputs(report.total.counts)

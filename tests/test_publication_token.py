@@ -5,8 +5,6 @@ deadline week. The page's own queries are read to check the first half."""
 from __future__ import annotations
 
 import datetime
-import importlib
-import re
 from decimal import Decimal
 
 import pytest
@@ -14,7 +12,6 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from cchc.change_tokens import existing_triggers, trigger_names
 from cchc.models import Lineage, Reorganisation, Role, RoleAssignment, Unit, UnitKind, User
 from scoring.assessment.workflow import move_assessment
 from scoring.criteria.sets import set_ranking_groups
@@ -27,56 +24,20 @@ from tests.factories import make_unit, make_user
 from tests.ranking_fixtures import merged_after_2024, result, ten_point_set
 from tests.test_assessment_views import HTMX, field, save_url
 from tests.test_rankings import district_2022, publish  # noqa: F401 - the fixture
+from tests.watched_queries import missing_triggers, reads, recorded, unwatched
 
 RANKING = reverse("ranking")
-WATCHED = {watch.table: set(watch.columns) for watch in PUBLICATION_WATCHES}
-# Read by every page for the session and the signed-in reader (named in the reader's tag).
-READER_TABLES = {"cchc_cache", "django_session", "cchc_user"}
-ALIAS = re.compile(r'(?:FROM|JOIN)\s+"(\w+)"(?:\s+(?:AS\s+)?"?([A-Z]\d+)"?)?')
-COLUMN = re.compile(r'(?:"(\w+)"|\b([A-Z]\d+))\."(\w+)"')
-
-
-def _reads(sql: str) -> tuple[set[str], set[tuple[str, str]]]:
-    """The tables a statement reads and its (table, column) references."""
-    tables, aliases = set(), {}
-    for table, alias in ALIAS.findall(sql):
-        tables.add(table)
-        if alias:
-            aliases[alias] = table
-    columns = set()
-    for table, alias, column in COLUMN.findall(sql):
-        columns.add((table or aliases.get(alias, alias), column))
-    return tables, columns
 
 
 def _queries_of(client, params) -> list[str]:
-    statements: list[str] = []
-
-    def record(execute, sql, query_params, many, context):  # type: ignore[no-untyped-def]
-        statements.append(sql)
-        return execute(sql, query_params, many, context)
-
-    with connection.execute_wrapper(record):
+    with recorded() as statements:
         response = client.get(RANKING, params)
     assert response.status_code == 200, params
     return statements
 
 
 def _check_watched(statements: list[str]) -> list[str]:
-    unwatched = []
-    for sql in statements:
-        tables, columns = _reads(sql)
-        for table in tables - READER_TABLES:
-            if table not in WATCHED:
-                unwatched.append(table)
-        for table, column in columns:
-            if (
-                table not in READER_TABLES
-                and WATCHED.get(table)
-                and column not in WATCHED[table] | {"id"}
-            ):
-                unwatched.append(f"{table}.{column}")
-    return sorted(set(unwatched))
+    return unwatched(statements, PUBLICATION_WATCHES)
 
 
 def test_the_query_reader_finds_tables_aliases_and_columns():
@@ -84,7 +45,7 @@ def test_the_query_reader_finds_tables_aliases_and_columns():
         'SELECT "scoring_assessmentitem"."source_warning", U0."state" FROM '
         '"scoring_assessmentitem" INNER JOIN "scoring_assessment" U0 ON (1)'
     )
-    tables, columns = _reads(sql)
+    tables, columns = reads(sql)
     assert tables == {"scoring_assessmentitem", "scoring_assessment"}
     assert columns == {
         ("scoring_assessmentitem", "source_warning"),
@@ -135,14 +96,14 @@ def test_every_table_and_column_the_ranking_page_reads_renews_the_token(world):
 
 
 def test_each_watched_table_has_its_triggers(db):
-    """Every watch has its three triggers on its table (a table rebuilt by a later migration
-    on SQLite loses its triggers: this test then fails)."""
-    frozen = importlib.import_module("scoring.migrations.0010_publication_token")
-    assert frozen.WATCHES == PUBLICATION_WATCHES, "a change to the watches needs a migration"
-    found = existing_triggers()
-    for watch in PUBLICATION_WATCHES:
-        for name in trigger_names(PUBLICATION, [watch]):
-            assert found.get(name) == watch.table, name
+    """Every watch has its triggers on its table (a table rebuilt by a later migration on
+    SQLite loses its triggers: this test then fails), as its migration made them."""
+    assert (
+        missing_triggers(
+            PUBLICATION, PUBLICATION_WATCHES, "scoring.migrations.0010_publication_token"
+        )
+        == []
+    )
 
 
 def _renews(write) -> bool:  # type: ignore[no-untyped-def]
