@@ -126,11 +126,14 @@ def record_self_assessment(
     (``dossier``: the unit's dossier values when the caller already has them).
 
     Raises ``AssessmentLocked``, ``StaleItem`` or ``ValidationError`` (by form field)."""
+    held = assessment
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if not assessment.accepts_self_assessment(timezone.now()):
         raise AssessmentLocked
     if criterion.criteria_set_id != assessment.criteria_set_id:
         raise ValidationError(_("This sub-criterion is not self-assessed."))
+    if Assessment.criteria_set.is_cached(held):  # an assessment's set never changes
+        assessment.criteria_set = held.criteria_set
     if dossier is None:
         dossier = dossier_values_for(assessment)
     score = check_self_input(criterion, typed, dossier)
@@ -138,6 +141,7 @@ def record_self_assessment(
     item, created = AssessmentItem.objects.select_for_update().get_or_create(
         assessment=assessment, criterion=criterion, defaults={"updated_by": user}
     )
+    item.criterion = criterion  # the row in hand, not read again for the audit trail
     if not created and expected_version != item.version:
         raise StaleItem(item)
     before = _self_value(item)
