@@ -207,12 +207,12 @@ def test_an_htmx_save_reads_its_row_not_the_whole_page(
         for code in codes
     }
     client.post(urls["1.1"], {"score": "0", "reason": "Thiếu", "version": "0"}, headers=HTMX)
-    with django_assert_max_num_queries(29):
+    with django_assert_max_num_queries(23):
         few = client.post(
             urls["1.2"], {"score": "1", "reason": "Thiếu", "version": "0"}, headers=HTMX
         )
     client.post(urls["1.3"], {"score": "1", "reason": "Thiếu", "version": "0"}, headers=HTMX)
-    with django_assert_max_num_queries(29):
+    with django_assert_max_num_queries(23):
         more = client.post(
             urls["1.4"], {"score": "0", "reason": "Thiếu", "version": "0"}, headers=HTMX
         )

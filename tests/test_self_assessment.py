@@ -88,6 +88,22 @@ def test_each_method_records_its_inputs_and_score(world, assessment):
     assert result.total == D("2") + D("1.5") + D("1") + D("2") + D("0.16") + D(1)
 
 
+def test_each_save_keeps_the_stored_result_in_step(world, assessment):
+    """The stored result (what rankings read) follows every save: created at the first,
+    updated with its moment at each one after."""
+    from scoring.models import AssessmentResult
+
+    record(assessment, "1.1", world.officer_a, answer=True)
+    first = AssessmentResult.objects.get(assessment=assessment)
+    assert (first.self_total, first.total) == (D(2), D(2))
+    record(assessment, "1.2", world.officer_a, value=D("1.5"))
+    record(assessment, "1.1", world.officer_a, answer=False, version=1)
+    now = AssessmentResult.objects.get(assessment=assessment)
+    assert now.pk == first.pk and (now.self_total, now.total) == (D("1.5"), D("1.5"))
+    assert now.self_index == score_self_assessment(assessment).index
+    assert now.computed_at > first.computed_at
+
+
 @pytest.mark.parametrize(
     ("code", "typed", "field", "message"),
     [

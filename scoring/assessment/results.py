@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils import timezone
+
 from scoring.assessment.loading import score_final, score_self_assessment
 from scoring.engine import UnitResult
 from scoring.models import Assessment, AssessmentResult
@@ -17,24 +19,22 @@ def stored_fields(result: UnitResult) -> dict[str, list[str]]:
     }
 
 
-def refresh_result(
-    assessment: Assessment, dossier: dict[str, Decimal] | None = None
-) -> AssessmentResult:
+def refresh_result(assessment: Assessment, dossier: dict[str, Decimal] | None = None) -> None:
     """Score the assessment (appraised where appraised, self scores otherwise) and store it
-    (``dossier``: the unit's dossier values when the caller already has them)."""
+    (``dossier``: the unit's dossier values when the caller already has them). One UPDATE
+    (a row is created only the first time): a save runs this while it holds the write lock."""
     items = list(assessment.items.all())  # read once for both scores
     final = score_final(assessment, items)
     own = score_self_assessment(assessment, dossier, items)
-    stored, _created = AssessmentResult.objects.update_or_create(
-        assessment=assessment,
-        defaults={
-            "total": final.total,
-            "max_total": final.max_total,
-            "index": final.index,
-            "classification": final.classification or "",
-            "fields": stored_fields(final),
-            "self_total": own.total,
-            "self_index": own.index,
-        },
-    )
-    return stored
+    values = {
+        "total": final.total,
+        "max_total": final.max_total,
+        "index": final.index,
+        "classification": final.classification or "",
+        "fields": stored_fields(final),
+        "self_total": own.total,
+        "self_index": own.index,
+        "computed_at": timezone.now(),  # auto_now is not applied by update()
+    }
+    if not AssessmentResult.objects.filter(assessment=assessment).update(**values):
+        AssessmentResult.objects.create(assessment=assessment, **values)
