@@ -12,7 +12,8 @@ Prints: bench load_50_users: RPS req/s (p50 … ms, p95 … ms, N errors; saves 
 answered 304), RATIOx vs
 bare view (… req/s), the same without the pauses (load_50_users_no_pause): the most the
 machine serves; then 200 users with pauses (load_200_users). The saves' p95 (officers' and
-appraisers' together) is printed apart.
+appraisers' together) is printed apart; each page's p50 and p95 (the bare view's "healthz"
+among them) go to stderr after each run, where the time goes.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ SAVE = "save"
 APPRAISE = "appraise"
 FAILURES: collections.Counter[tuple[str, int]] = collections.Counter()  # (page, status): count
 REVALIDATED = collections.Counter[str]()  # requests answered 304 ("requests")
+BY_PAGE: collections.defaultdict[str, list[float]] = collections.defaultdict(list)  # seconds
 APPRAISED_UNITS = 6  # of the district's 18 communes, being appraised; the others self-assess
 APPRAISER_EVERY = 5  # one user in five is an appraiser
 SIGNING_IN = threading.Semaphore(4)
@@ -313,15 +315,15 @@ def run(
             except (OSError, http.client.HTTPException):
                 status = 0
             mine.append(time.perf_counter() - began)
-            if isinstance(path, tuple) and saves is not None:
-                with lock:
+            page = path[0] if isinstance(path, tuple) else path.split("/")[1]
+            with lock:
+                BY_PAGE[page].append(mine[-1])
+                if isinstance(path, tuple) and saves is not None:
                     saves.append(mine[-1])
             if status != 200:
                 failed += 1
                 with lock:
-                    FAILURES[
-                        (path[0] if isinstance(path, tuple) else path.split("/")[1], status)
-                    ] += 1
+                    FAILURES[(page, status)] += 1
             if think:
                 time.sleep(pause.uniform(0.5, 1.5))  # a person reads the page before the next click
         with lock:
@@ -376,6 +378,14 @@ def main() -> None:
             if FAILURES:
                 print(f"failed requests (page, status): {dict(FAILURES)}", file=sys.stderr)
                 FAILURES.clear()
+            # Where the time goes, page by page (on stderr: the line above is the figure).
+            for page, times in sorted(BY_PAGE.items()):
+                _rps, page50, page95 = summary(times)
+                print(
+                    f"  {'without pauses' if label else 'paced'}, {count} users: {page} p50 {page50:.0f} ms, p95 {page95:.0f} ms",
+                    file=sys.stderr,
+                )
+            BY_PAGE.clear()
             save_p95 = sorted(saves)[int(len(saves) * 0.95)] * 1000 if saves else 0.0
             answered_304 = REVALIDATED.pop("requests", 0) / max(len(latencies), 1) * 100
             print(
