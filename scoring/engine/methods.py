@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import operator
+from bisect import bisect_right
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -248,6 +249,27 @@ def direct_points(code: str, maximum: Decimal, points: Decimal) -> Decimal:
     return points
 
 
+_MOST_MULTIPLES = 10_000
+
+
+def _multiples(step: Decimal | None, maximum: Decimal) -> frozenset[Decimal]:
+    """The points a manual leaf accepts, 0 to the maximum by ``step`` (by 0.01 without a
+    step), for a one-lookup check of the common input; empty where there would be too
+    many or the maximum is not a multiple (the full checks then decide every input)."""
+    unit = step if step is not None else CENT
+    try:
+        count = maximum / unit
+    except ArithmeticError:
+        return frozenset()
+    if unit <= ZERO or count % 1 or count > _MOST_MULTIPLES:
+        return frozenset()
+    if step is None:
+        # Without a step any value within the range is accepted; the set only speeds up
+        # values of at most two places.
+        return frozenset(unit * n for n in range(int(count) + 1))
+    return frozenset(step * n for n in range(int(count) + 1))
+
+
 def scorer_for(node: LeafNode) -> Callable[[LeafInput], Decimal | None]:
     """The leaf's scorer: its points for an input, None where it does not apply (declared so,
     or by a zero denominator), ``InputError`` for an input the method cannot take. Points
@@ -267,11 +289,17 @@ def scorer_for(node: LeafNode) -> Callable[[LeafInput], Decimal | None]:
 
     if method in (Method.MANUAL, Method.SURVEY, Method.BONUS, Method.PENALTY):
         step = spec.step
+        allowed = _multiples(step, maximum)
 
         def manual(given: LeafInput) -> Decimal | None:
             if given.not_applicable or given.points is not None:
                 return declared(given)
             value = given.value
+            try:
+                if value in allowed:  # the common case: one lookup checks range and step
+                    return value
+            except TypeError:  # a signalling NaN cannot be looked up; the checks below tell
+                pass
             if value is None:
                 raise InputError(node.code, gettext_noop("a score is required"))
             if value < ZERO or value > maximum:
@@ -332,24 +360,23 @@ def scorer_for(node: LeafNode) -> Callable[[LeafInput], Decimal | None]:
         return count
 
     if method is Method.PROPORTIONAL:
-        numerator_name, denominator_name = spec.numerator, spec.denominator
+        both = operator.itemgetter(spec.numerator, spec.denominator)
+        # 1 × a count is the count itself (a count has far fewer than 28 digits).
+        unit_maximum = maximum == ONE
 
         def proportional(given: LeafInput) -> Decimal | None:
             if given.not_applicable or given.points is not None:
                 return declared(given)
-            numbers = given.numbers
-            if numbers is not None:  # the common case first: both counts there, denominator > 0
-                numerator = numbers.get(numerator_name)  # type: ignore[arg-type]
-                denominator = numbers.get(denominator_name)  # type: ignore[arg-type]
-                if (
-                    numerator is not None
-                    and denominator is not None
-                    and denominator > ZERO  # Decimal against Decimal: faster than against 0
-                    and numerator >= ZERO
-                ):
-                    if numerator >= denominator:
-                        return maximum
-                    return round_points(maximum * numerator / denominator)
+            try:  # the common case first: both counts there, 0 <= numerator < denominator
+                numerator, denominator = both(given.numbers)  # type: ignore[arg-type]
+                if ZERO <= numerator < denominator:
+                    if unit_maximum:  # a frequent maximum: one multiplication less
+                        return (numerator / denominator).quantize(CENT, ROUND_HALF_UP)
+                    return (maximum * numerator / denominator).quantize(CENT, ROUND_HALF_UP)
+                if ZERO < denominator <= numerator:
+                    return maximum
+            except (KeyError, TypeError):  # a count missing, or no counts at all
+                pass
             ratio = _ratio(node, spec, given)
             if ratio is None:
                 return None
@@ -362,14 +389,20 @@ def scorer_for(node: LeafNode) -> Callable[[LeafInput], Decimal | None]:
 
     if method is Method.THRESHOLDS:
         value_input = spec.value_input
-        bands = tuple((band.minimum, band.points) for band in spec.bands)
+        # The bands by minimum, lowest first: a value's points are those of the last band
+        # whose minimum it reaches (zero below them all), found by one bisection.
+        ascending = sorted(spec.bands, key=lambda band: band.minimum)
+        minima = [band.minimum for band in ascending]
+        points_above = (ZERO, *(band.points for band in ascending))
 
         def thresholds(given: LeafInput) -> Decimal | None:
             if given.not_applicable or given.points is not None:
                 return declared(given)
             if value_input:
-                numbers = given.numbers
-                value = given.value if numbers is None else numbers.get(value_input, given.value)
+                try:
+                    value = given.numbers[value_input]  # type: ignore[index]
+                except (KeyError, TypeError):  # not among the figures, or no figures
+                    value = given.value
                 if value is None:
                     raise InputError(
                         node.code,
@@ -384,10 +417,7 @@ def scorer_for(node: LeafNode) -> Callable[[LeafInput], Decimal | None]:
                     return maximum
                 assert isinstance(ratio, Decimal)
                 value = ratio * HUNDRED
-            for minimum, points in bands:
-                if value >= minimum:
-                    return points
-            return ZERO
+            return points_above[bisect_right(minima, value)]
 
         return thresholds
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
-from itertools import repeat
 from operator import call
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from scoring.engine.methods import (
+    CENT,
     HUNDRED,
+    ROUND_HALF_UP,
     ZERO,
     LeafInput,
     Method,
@@ -41,13 +41,17 @@ class Adjustment:
     reason: str
 
 
-@dataclass
+@dataclass(slots=True)
 class UnitResult:
-    """The scores of one unit: by node (in tree order), totals, index, deductions."""
+    """The scores of one unit: by node (in tree order), totals, index, deductions.
+
+    The fast path keeps only the total: every node's points (``scores``) are worked out the
+    first time they are asked for (a ranking never does), by scoring the same inputs again;
+    like the deductions, which read the reasons from them, the result holds its inputs and
+    they must not change after scoring."""
 
     tree: CriteriaTree = field(repr=False)
     inputs: Mapping[str, LeafInput] = field(repr=False)
-    scores: list[Decimal]
     maxima: list[Decimal]
     not_applicable: list[str]
     total: Decimal
@@ -56,6 +60,30 @@ class UnitResult:
     classification: str | None
     adjustments: list[Adjustment]
     unscored: list[str]
+    node_scores: list[Decimal] | None = field(default=None, repr=False, compare=False)
+    _scores: list[Decimal] | None = field(default=None, init=False, repr=False, compare=False)
+    _deductions: list[Deduction] | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def scores(self) -> list[Decimal]:
+        """Every node's points in tree order: a leaf's own, a parent's the sum of its
+        children's, an adjustment leaf's signed points."""
+        if self._scores is None:
+            self._scores = self._node_points()
+        return self._scores
+
+    def _node_points(self) -> list[Decimal]:
+        if self.node_scores is not None:
+            scores = list(self.node_scores)
+        else:  # the fast path: every scored leaf has an input and applies
+            tree = self.tree
+            scores = tree.subtotals(
+                list(map(call, tree.leaf_scorers, tree.leaf_inputs(self.inputs)))
+            )
+        position = self.tree.position
+        for adjustment in self.adjustments:
+            scores[position[adjustment.code]] = adjustment.points
+        return scores
 
     def is_applicable(self, code: str) -> bool:
         """False for a leaf marked not applicable and a parent with nothing applicable."""
@@ -68,9 +96,14 @@ class UnitResult:
     def max_of(self, code: str) -> Decimal:
         return self.maxima[self.tree.position[code]]
 
-    @cached_property
+    @property
     def deductions(self) -> list[Deduction]:
         """Every applicable sub-criterion that lost points, in code order, with its reason."""
+        if self._deductions is None:
+            self._deductions = self._lost_points()
+        return self._deductions
+
+    def _lost_points(self) -> list[Deduction]:
         found = []
         for position in self.tree.scored_leaves:
             maximum = self.maxima[position]
@@ -111,17 +144,13 @@ def score_unit(tree: CriteriaTree, inputs: Mapping[str, LeafInput]) -> UnitResul
         givens = tree.leaf_inputs(inputs)
     except KeyError:
         return _score_each_leaf(tree, inputs)
-    values: list[Any] = [ZERO]
-    values += map(call, tree.leaf_scorers, givens)
     try:
-        for getters in tree.sum_levels:
-            values += map(sum, map(call, getters, repeat(values)))
-        total = sum(tree.root_slots(values))
+        # The leaves' sum is the roots' sum: Decimal addition of these is exact. The points
+        # themselves are not kept: ``UnitResult.scores`` scores the inputs again if asked.
+        total = sum(map(call, tree.leaf_scorers, givens), ZERO)
     except TypeError:  # a None among the points: a leaf that does not apply
         return _score_each_leaf(tree, inputs)
-    scores = list(tree.scores_order(values))
-    del scores[-1]
-    return _finish(tree, inputs, scores, tree.max_scores, total, tree.max_total, [], [])
+    return _finish(tree, inputs, tree.max_scores, total, tree.max_total, [], [])
 
 
 def _score_each_leaf(tree: CriteriaTree, inputs: Mapping[str, LeafInput]) -> UnitResult:
@@ -147,42 +176,47 @@ def _score_each_leaf(tree: CriteriaTree, inputs: Mapping[str, LeafInput]) -> Uni
         maxima = tree.maxima_without(not_applicable)
     max_total = sum((maxima[root] for root in tree.root_positions), ZERO)
     total = sum((scores[root] for root in tree.root_positions), ZERO)
-    return _finish(tree, inputs, scores, maxima, total, max_total, not_applicable, unscored)
+    return _finish(
+        tree, inputs, maxima, total, max_total, not_applicable, unscored, node_scores=scores
+    )
 
 
 def _finish(
     tree: CriteriaTree,
     inputs: Mapping[str, LeafInput],
-    scores: list[Decimal],
     maxima: list[Decimal],
     total: Decimal,
     max_total: Decimal,
     not_applicable: list[str],
     unscored: list[str],
+    node_scores: list[Decimal] | None = None,
 ) -> UnitResult:
-    """The result from the scores and subtotals (either path): the bonus and penalty, the
-    total kept within 0 and the maximum, the index and the classification."""
-    adjustments = _adjustments(tree, inputs, scores)
-    total = min(max(total + sum((a.points for a in adjustments), ZERO), ZERO), max_total)
-    index = round_points(total / max_total * HUNDRED) if max_total else ZERO
+    """The result from the total and, on the leaf-by-leaf path, the nodes' scores: the bonus and
+    penalty, the total kept within 0 and the maximum, the index and the classification."""
+    adjustments = _adjustments(tree, inputs) if tree.adjustment_leaves else []
+    for adjustment in adjustments:
+        total += adjustment.points
+    if total < ZERO:
+        total = ZERO
+    elif total > max_total:
+        total = max_total
+    index = (total / max_total * HUNDRED).quantize(CENT, ROUND_HALF_UP) if max_total else ZERO
     return UnitResult(
-        tree=tree,
-        inputs=inputs,
-        scores=scores,
-        maxima=maxima,
-        not_applicable=not_applicable,
-        total=total,
-        max_total=max_total,
-        index=index,
-        classification=tree.classification.classify(index),
-        adjustments=adjustments,
-        unscored=unscored,
+        tree,
+        inputs,
+        maxima,
+        not_applicable,
+        total,
+        max_total,
+        index,
+        tree.classification.classify(index),
+        adjustments,
+        unscored,
+        node_scores,
     )
 
 
-def _adjustments(
-    tree: CriteriaTree, inputs: Mapping[str, LeafInput], scores: list[Decimal]
-) -> list[Adjustment]:
+def _adjustments(tree: CriteriaTree, inputs: Mapping[str, LeafInput]) -> list[Adjustment]:
     adjustments = []
     for leaf in tree.adjustment_leaves:
         node = tree.nodes[leaf]
@@ -192,7 +226,6 @@ def _adjustments(
         points = within_max(node, given.value)
         assert node.method is not None
         signed = points if node.method.method is Method.BONUS else -points
-        scores[leaf] = signed
         adjustments.append(Adjustment(node.code, node.title, signed, given.reason))
     return adjustments
 

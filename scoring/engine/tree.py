@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
+from itertools import repeat
 from typing import Any, cast
 
 from scoring.engine.methods import ADJUSTMENT_METHODS, ZERO, MethodSpec, code_key, scorer_for
@@ -127,15 +128,27 @@ class CriteriaTree:
                     for child in node.children
                     if self.position[child.code] not in adjustments
                 ]
-                getters.append(
-                    cast(Slots, operator.itemgetter(0, *kids))
-                )  # always a tuple, zero first
+                # Always a tuple, zero first (twice for a node of adjustments only).
+                getters.append(cast(Slots, operator.itemgetter(0, *(kids or [0]))))
                 slot[position] = len(slot) + 1
             self.sum_levels.append(getters)
         self.root_slots = operator.itemgetter(0, *(slot[i] for i in self.root_positions))
         self.scores_order = operator.itemgetter(
             *(slot.get(i, 0) if i not in adjustments else 0 for i in range(len(self.nodes))), 0
         )
+
+    def subtotals(self, points: Sequence[Decimal]) -> list[Decimal]:
+        """Every node's points in tree order from the scored leaves' points (in the order of
+        ``scored_leaves``): each parent's is the sum of its children's, level by level from
+        the leaves up; an adjustment leaf's is zero here (its signed points are set by the
+        result)."""
+        values: list[Any] = [ZERO]
+        values += points
+        for getters in self.sum_levels:
+            values += map(sum, map(operator.call, getters, repeat(values)))
+        scores = list(self.scores_order(values))
+        del scores[-1]
+        return scores
 
     def _flatten(self, node: Criterion, parent: int, field_position: int) -> None:
         position = len(self.nodes)
