@@ -387,3 +387,54 @@ def test_the_fixture_objects_are_in_the_states_the_cases_need(world, sides):
     for side in (inside, outside):
         assert Assessment.objects.get(pk=side.assessment_pk).state == S.PUBLISHED
         assert EvidenceLink.objects.filter(pk=side.link_pk).exists()
+
+
+def test_the_check_in_python_sees_the_units_the_query_sees(world):
+    """``sees`` (a read by key, then the user's role paths in Python) and
+    ``Unit.objects.visible_to`` (the database) decide alike for every user and every unit:
+    units on several levels, a user without roles, a user with two roles on two branches, a
+    unit whose key starts with another's digits, and a superuser."""
+    from cchc.access import sees
+    from cchc.models import RoleAssignment, Unit, User
+
+    # Keys 10, 100, 1000 … start with each other's digits: paths are padded, so a prefix of
+    # one path is never another unit's path by chance.
+    for number in range(8):
+        make_unit(f"Xã {number}", parent=world.commune_a if number % 2 else world.district)
+    two_branches = make_user("two_branches", Role.OFFICER, world.commune_b)
+    RoleAssignment.objects.create(user=two_branches, unit=world.other_district, role=Role.LEADER)
+    make_user("nobody")
+    User.objects.create_superuser("root", password="pw-for-tests-123")
+    units = list(Unit.objects.all())
+    assert len(units) > 10
+    for user in User.objects.all():
+        seen_by_query = set(Unit.objects.visible_to(user).values_list("pk", flat=True))
+        user = User.objects.get(pk=user.pk)  # a fresh object: roles read once, as per request
+        assert {unit.pk for unit in units if sees(user, unit)} == seen_by_query, user.username
+
+
+def test_an_assessment_of_another_unit_is_not_found_by_key(world):
+    """The pages that read an assessment by key answer 404 for a unit the user does not
+    see, and find the one the user sees."""
+    from django.http import Http404
+
+    from cchc.access import seen_or_404
+    from scoring.models import Assessment
+
+    ten = ten_point_set(world.province, 2024)
+    theirs = Assessment.objects.create(
+        unit=world.commune_b,
+        criteria_set=ten,
+        deadline=datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC),
+    )
+    mine = Assessment.objects.create(
+        unit=world.commune_a,
+        criteria_set=ten,
+        deadline=datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC),
+    )
+    assert seen_or_404(Assessment.objects.all(), world.officer_a, mine.pk) == mine
+    with pytest.raises(Http404):
+        seen_or_404(Assessment.objects.all(), world.officer_a, theirs.pk)
+    with pytest.raises(Http404):
+        seen_or_404(Assessment.objects.all(), world.officer_a, theirs.pk + mine.pk + 1)
+    assert seen_or_404(Assessment.objects.all(), world.leader, theirs.pk) == theirs

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cchc.access import request_user
+from cchc.access import holds_role, request_user, seen_or_404
 from cchc.models import Role, Unit, User
 from scoring.appraisal.items import (
     StaleAppraisal,
@@ -56,18 +56,12 @@ IMAGE_TYPES = {"image/png", "image/jpeg"}
 
 def _visible_assessment(request: HttpRequest, pk: int) -> Assessment:
     user = request_user(request)
-    visible = Assessment.objects.visible_to(user).select_related(
-        "unit", "criteria_set", "appraised_by", "approved_by"
-    )
-    return get_object_or_404(visible, pk=pk)
+    related = Assessment.objects.select_related("criteria_set", "appraised_by", "approved_by")
+    return seen_or_404(related, user, pk)
 
 
 def _is_appraiser_or_admin(user: User, assessment: Assessment) -> bool:
-    return (
-        Unit.objects.actionable_by(user, [Role.APPRAISER, Role.ADMINISTRATOR])
-        .filter(pk=assessment.unit_id)
-        .exists()
-    )
+    return holds_role(user, assessment.unit, [Role.APPRAISER, Role.ADMINISTRATOR])
 
 
 @login_required

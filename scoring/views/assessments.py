@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cchc.access import request_user, require_role_on
+from cchc.access import request_user, require_role_on, seen_or_404
 from cchc.admin_log import record_admin_action
 from cchc.models import Role, Unit, User
 from scoring.assessment.deadlines import running_deadline
@@ -61,8 +61,7 @@ ENTRY_ROLES = [Role.OFFICER, Role.ADMINISTRATOR]
 
 def assessment_or_404(request: HttpRequest, pk: int) -> Assessment:
     user = request_user(request)
-    visible = Assessment.objects.visible_to(user).select_related("unit", "criteria_set")
-    return get_object_or_404(visible, pk=pk)
+    return seen_or_404(Assessment.objects.select_related("criteria_set"), user, pk)
 
 
 def _editable_criterion(assessment: Assessment, criterion_pk: int) -> Criterion:

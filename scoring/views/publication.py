@@ -18,7 +18,7 @@ from django.utils.timezone import localdate
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cchc.access import request_user, visible_unit_of_year
+from cchc.access import request_user, seen_or_404, visible_unit_of_year
 from cchc.admin_log import record_admin_action
 from cchc.conditional import not_modified, tagged
 from cchc.documents import XLSX_TYPE
@@ -215,8 +215,7 @@ def _base_query(ranking: Ranking) -> str:
 
 def _visible_assessment(request: HttpRequest, pk: int) -> Assessment:
     user = request_user(request)
-    visible = Assessment.objects.visible_to(user).select_related("unit", "criteria_set__scope")
-    return get_object_or_404(visible, pk=pk)
+    return seen_or_404(Assessment.objects.select_related("criteria_set__scope"), user, pk)
 
 
 @login_required

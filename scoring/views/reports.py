@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cchc.access import request_user
+from cchc.access import request_user, seen_or_404
 from scoring.assessment.workflow import may
 from scoring.models import Assessment, RemediationTask
 from scoring.publication.deduction_report import (
@@ -30,8 +30,7 @@ from scoring.publication.remediation import StaleTask, progress_by_unit, update_
 
 def _visible_assessment(request: HttpRequest, pk: int) -> Assessment:
     user = request_user(request)
-    visible = Assessment.objects.visible_to(user).select_related("unit", "criteria_set__scope")
-    return get_object_or_404(visible, pk=pk)
+    return seen_or_404(Assessment.objects.select_related("criteria_set__scope"), user, pk)
 
 
 def _report_or_404(request: HttpRequest, pk: int) -> DeductionReport:
