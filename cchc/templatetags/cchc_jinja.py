@@ -10,6 +10,8 @@ from django.template import engines
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from cchc.jinja import Addresses
+
 register = template.Library()
 
 
@@ -22,9 +24,11 @@ def csrf_input(token: Any) -> str:
 
 def render_partial(name: str, context: dict[str, Any]) -> SafeString:
     """The Jinja2 partial ``name`` written with ``context``: a Django context's names, with
-    ``csrf_input`` the page's ``{% csrf_token %}``."""
+    ``csrf_input`` the page's ``{% csrf_token %}``, and ``url`` writing addresses for this
+    rendering."""
     partial = engines["jinja2"].env.get_template(name)  # type: ignore[attr-defined]
-    return mark_safe(partial.render(context))  # Jinja2 escaped every value it wrote
+    # Jinja2 escaped every value it wrote.
+    return mark_safe(partial.render({**context, "url": Addresses()}))
 
 
 @register.simple_tag(takes_context=True)
