@@ -22,7 +22,7 @@ def test_appraiser_opens_the_page_others_in_scope_get_403_and_others_404(
 ):
     url = reverse("appraisal_page", args=[submitted.pk])
     client = client_for(world.appraiser)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(12):
         page = client.get(url)
     assert page.status_code == 200 and "Bắt đầu thẩm định" in page.content.decode()
     assert client_for(world.officer_a).get(url).status_code == 403
@@ -207,12 +207,12 @@ def test_an_htmx_save_reads_its_row_not_the_whole_page(
         for code in codes
     }
     client.post(urls["1.1"], {"score": "0", "reason": "Thiếu", "version": "0"}, headers=HTMX)
-    with django_assert_max_num_queries(23):
+    with django_assert_max_num_queries(22):
         few = client.post(
             urls["1.2"], {"score": "1", "reason": "Thiếu", "version": "0"}, headers=HTMX
         )
     client.post(urls["1.3"], {"score": "1", "reason": "Thiếu", "version": "0"}, headers=HTMX)
-    with django_assert_max_num_queries(23):
+    with django_assert_max_num_queries(22):
         more = client.post(
             urls["1.4"], {"score": "0", "reason": "Thiếu", "version": "0"}, headers=HTMX
         )

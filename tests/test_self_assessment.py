@@ -377,3 +377,39 @@ def test_progress_counts_the_required_sub_criteria_only(world, assessment):
         world.officer_a,
     )
     assert progress_of(assessment, rows) == Progress(required=6, scored=2, without_evidence=1)
+
+
+def test_the_progress_from_the_pages_items_is_the_progress_read_from_the_database(
+    world, assessment, evidence_storage
+):
+    """The page and a save's answer count the progress from the items they loaded (with
+    their evidence); that count is the one the database gives, evidence missing included."""
+    from django.db.models import Prefetch
+
+    from scoring.assessment.self_assessment import progress_of
+    from scoring.criteria.trees import criteria_rows
+    from scoring.models import EvidenceLink
+
+    def both():  # type: ignore[no-untyped-def]
+        criteria = criteria_rows(assessment.criteria_set)
+        loaded = list(
+            assessment.items.prefetch_related(
+                Prefetch("evidence_links", queryset=EvidenceLink.objects.select_related("evidence"))
+            )
+        )
+        return progress_of(assessment, criteria, None, loaded), progress_of(assessment, criteria)
+
+    from_items, from_database = both()
+    assert from_items == from_database and from_items.scored == 0
+    complete(assessment, world.officer_a, evidence_file=False, sign=False)
+    from_items, from_database = both()
+    assert from_items == from_database and from_items.without_evidence > 0
+    lacking = from_items.without_evidence
+    evidence = evidence_for(assessment.unit, world.officer_a)
+    link_evidence(
+        AssessmentItem.objects.get(assessment=assessment, criterion__code="1.1"),
+        evidence,
+        world.officer_a,
+    )
+    from_items, from_database = both()
+    assert from_items == from_database and from_items.without_evidence == lacking - 1

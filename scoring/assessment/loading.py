@@ -83,10 +83,12 @@ def score_self_assessment(
     assessment: Assessment,
     dossier: dict[str, Decimal] | None = None,
     items: Iterable[AssessmentItem] | None = None,
+    kept: tuple[CriteriaTree, tuple[CriterionRow, ...]] | None = None,
 ) -> UnitResult:
     """The unit's self-assessment scored by the engine (unscored sub-criteria count 0);
-    ``items``: the assessment's items when the caller already has them."""
-    tree, rows = tree_and_rows(assessment.criteria_set)
+    ``items``: the assessment's items when the caller already has them; ``kept``: the set's
+    tree and rows when the caller read them in the same request."""
+    tree, rows = kept if kept is not None else tree_and_rows(assessment.criteria_set)
     return _scored_leniently(tree, self_inputs(assessment, tree, rows, dossier, items))
 
 
@@ -117,11 +119,14 @@ def _final_inputs(
 
 
 def score_final(
-    assessment: Assessment, items: Iterable[AssessmentItem] | None = None
+    assessment: Assessment,
+    items: Iterable[AssessmentItem] | None = None,
+    kept: tuple[CriteriaTree, tuple[CriterionRow, ...]] | None = None,
 ) -> UnitResult:
     """The assessment scored with its appraised results (``items``: its items when the
-    caller already has them)."""
-    tree, rows = tree_and_rows(assessment.criteria_set)
+    caller already has them; ``kept``: the set's tree and rows when the caller read them in
+    the same request)."""
+    tree, rows = kept if kept is not None else tree_and_rows(assessment.criteria_set)
     codes = {row.pk: row.code for row in rows}
     chosen = list(assessment.items.all()) if items is None else items
     return _scored_leniently(tree, _final_inputs(chosen, tree, codes))

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from scoring.assessment.loading import score_final, score_self_assessment
+from scoring.criteria.trees import tree_and_rows
 from scoring.engine import UnitResult
 from scoring.models import Assessment, AssessmentResult
 
@@ -23,9 +24,10 @@ def refresh_result(assessment: Assessment, dossier: dict[str, Decimal] | None = 
     """Score the assessment (appraised where appraised, self scores otherwise) and store it
     (``dossier``: the unit's dossier values when the caller already has them). One UPDATE
     (a row is created only the first time): a save runs this while it holds the write lock."""
-    items = list(assessment.items.all())  # read once for both scores
-    final = score_final(assessment, items)
-    own = score_self_assessment(assessment, dossier, items)
+    items = list(assessment.items.all())  # read once for both scores, as is the tree
+    kept = tree_and_rows(assessment.criteria_set)
+    final = score_final(assessment, items, kept)
+    own = score_self_assessment(assessment, dossier, items, kept)
     values = {
         "total": final.total,
         "max_total": final.max_total,

@@ -4,6 +4,7 @@ extend a deadline."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -280,16 +281,29 @@ def _lacks_evidence(item: AssessmentItem, evidenced: set[int]) -> bool:
 
 
 def progress_of(
-    assessment: Assessment, criteria: list[Criterion], dossier: dict[str, Decimal] | None = None
+    assessment: Assessment,
+    criteria: list[Criterion],
+    dossier: dict[str, Decimal] | None = None,
+    items: Sequence[AssessmentItem] | None = None,
 ) -> Progress:
+    """How far the self-assessment is: required sub-criteria, those scored, those scored
+    without evidence. ``items``: every item of the assessment with its evidence links
+    loaded, when the caller has them (no query of the items then)."""
     required_criteria = [c for c in criteria if is_required(c)]
     required = {c.pk for c in required_criteria}
     evidenced = _fed_by_dossiers(required_criteria, assessment, dossier)
-    # All the items, the required picked here: a list of a hundred ids in the query would
-    # cost Django more to prepare than the few rows it leaves out.
-    items = assessment.items.annotate(evidence_count=Count("evidence_links"))
+    chosen: Iterable[AssessmentItem]
+    if items is None:
+        # All the items, the required picked here: a list of a hundred ids in the query
+        # would cost Django more to prepare than the few rows it leaves out.
+        counted = assessment.items.annotate(evidence_count=Count("evidence_links"))
+        chosen = counted.only("not_applicable", "self_score", "criterion_id", "assessment_id")
+    else:
+        for item in items:
+            item.evidence_count = len(item.evidence_links.all())  # type: ignore[attr-defined]
+        chosen = items
     scored = without = 0
-    for item in items.only("not_applicable", "self_score", "criterion_id", "assessment_id"):
+    for item in chosen:
         if item.criterion_id in required and item.is_scored:
             scored += 1
             without += _lacks_evidence(item, evidenced)

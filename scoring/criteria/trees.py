@@ -87,12 +87,16 @@ def tree_and_rows(criteria_set: CriteriaSet) -> tuple[CriteriaTree, tuple[Criter
     return made
 
 
-def criteria_rows(criteria_set: CriteriaSet) -> list[CriterionRow]:
+def criteria_rows(
+    criteria_set: CriteriaSet,
+    kept: tuple[CriteriaTree, tuple[CriterionRow, ...]] | None = None,
+) -> list[CriterionRow]:
     """The set's criteria in tree order, as ``criteria_set.criteria.order_by("sort_key")``
     gives them, copied from the process's compiled tree (one small query instead of a model
     per criterion): the caller may set attributes on its copies. Each copy's set is
-    ``criteria_set``, as the related manager would have it."""
-    _tree, rows = tree_and_rows(criteria_set)
+    ``criteria_set``, as the related manager would have it. ``kept``: what
+    ``tree_and_rows`` gave the caller for this set in the same request."""
+    _tree, rows = kept if kept is not None else tree_and_rows(criteria_set)
     copies = []
     for row in rows:
         copy = CriterionRow.__new__(CriterionRow)

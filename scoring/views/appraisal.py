@@ -40,7 +40,7 @@ from scoring.assessment.workflow import (
     move_assessment,
 )
 from scoring.criteria.parameters import describe, spec_from_json
-from scoring.criteria.trees import criteria_rows
+from scoring.criteria.trees import criteria_rows, tree_and_rows
 from scoring.models import (
     Assessment,
     AssessmentItem,
@@ -107,8 +107,10 @@ NOTHING_TYPED: dict[str, Any] = {"errors": None, "typed": None, "notice": ""}
 
 def _appraisal_context(request: HttpRequest, assessment: Assessment) -> dict[str, Any]:
     user = request_user(request)
-    criteria = criteria_rows(assessment.criteria_set)
-    items = {item.criterion_id: item for item in _items_shown(assessment.items.all())}
+    kept = tree_and_rows(assessment.criteria_set)
+    criteria = criteria_rows(assessment.criteria_set, kept)
+    loaded = list(_items_shown(assessment.items.all()))
+    items = {item.criterion_id: item for item in loaded}
     editing = assessment.state in APPRAISING and may(user, assessment, "appraiser")
     for criterion in criteria:
         item = items.get(criterion.pk)
@@ -117,7 +119,7 @@ def _appraisal_context(request: HttpRequest, assessment: Assessment) -> dict[str
             criterion.described = describe(  # type: ignore[attr-defined]
                 spec_from_json(criterion.method, criterion.parameters), criterion.max_score
             )
-    result = score_final(assessment)
+    result = score_final(assessment, loaded, kept)
     return {
         "assessment": assessment,
         "criteria": criteria,

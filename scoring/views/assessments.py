@@ -105,10 +105,12 @@ def _page_context(
     with ?linh_vuc=, the one holding a form with errors, or else the first) get their
     sub-criteria's forms; the others are loaded when the officer opens them."""
     user = request_user(request)
-    criteria = criteria_rows(assessment.criteria_set)
+    kept = tree_and_rows(assessment.criteria_set)
+    criteria = criteria_rows(assessment.criteria_set, kept)
     by_pk = {criterion.pk: criterion for criterion in criteria}
     fields = [c for c in criteria if c.parent_id is None]
-    items = {item.criterion_id: item for item in _with_links(assessment.items.all())}
+    loaded = list(_with_links(assessment.items.all()))
+    items = {item.criterion_id: item for item in loaded}
     if open_fields is None:
         open_fields = {request.GET.get("linh_vuc", "")} & {f.code for f in fields}
         open_fields |= {by_pk[pk].code.split(".")[0] for pk in (bound or {})}
@@ -126,11 +128,11 @@ def _page_context(
             _decorate(criterion, items.get(criterion.pk), dossier, (bound or {}).get(criterion.pk))
     for field in fields:
         field.loaded = field.code in open_fields  # type: ignore[attr-defined]
-    result = score_self_assessment(assessment, dossier)
+    result = score_self_assessment(assessment, dossier, loaded, kept)
     return {
         "assessment": assessment,
         "fields": fields,
-        "progress": progress_of(assessment, criteria, dossier),
+        "progress": progress_of(assessment, criteria, dossier, loaded),
         "result": result,
         "can_edit": can_edit,
         "can_administer": holds(user, assessment.unit, [Role.ADMINISTRATOR]),
@@ -226,19 +228,22 @@ def render_item(
     dossier: dict[str, Decimal] | None = None,
 ) -> HttpResponse:
     """The sub-criterion's part of the page, with the summary swapped in out of band. Only
-    what these two parts show is read: the one item, the progress and the total."""
+    what these two parts show is read: the items (the one shown, the progress and the
+    total) and the tree."""
     user = request_user(request)
     if dossier is None:
         dossier = dossier_values_for(assessment)
-    item = _with_links(assessment.items.filter(criterion=criterion)).first()
+    # Every item once, with its evidence: the progress and the total need them all.
+    loaded = list(_with_links(assessment.items.all()))
+    item = next((item for item in loaded if item.criterion_id == criterion.pk), None)
     _decorate(criterion, item, dossier, form)
     can_edit = _can_edit(user, assessment)
-    _tree, rows = tree_and_rows(assessment.criteria_set)
+    kept = tree_and_rows(assessment.criteria_set)
     context = {
         "assessment": assessment,
         "criterion": criterion,
-        "progress": progress_of(assessment, list(rows), dossier),
-        "result": score_self_assessment(assessment, dossier),
+        "progress": progress_of(assessment, list(kept[1]), dossier, loaded),
+        "result": score_self_assessment(assessment, dossier, loaded, kept),
         "can_edit": can_edit,
         "notice": notice,
         "refused": refused,
