@@ -33,7 +33,7 @@ from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 from django.urls.converters import IntConverter
 from django.utils import formats
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
-from django.utils.translation import gettext
+from django.utils.translation import gettext, trans_real
 
 from cchc.numbers import format_number
 
@@ -72,6 +72,23 @@ class Addresses:
             if shape is not None:
                 return shape.format(*args)
         return reverse(name, args=args)
+
+
+class Translations:
+    """``_("…")`` for one rendering: Django's ``gettext`` with the active catalog read once
+    (reading it costs more than the lookup, and a page of rows translates hundreds of
+    texts). A text Django treats apart (empty, with a carriage return, marked safe) goes to
+    Django's ``gettext``."""
+
+    __slots__ = ("lookup",)
+
+    def __init__(self) -> None:
+        self.lookup = trans_real.catalog().gettext
+
+    def __call__(self, message: str) -> str:
+        if type(message) is not str or not message or "\r" in message:
+            return gettext(message)
+        return str(self.lookup(message))
 
 
 def _url(name: str, *args: Any) -> str:

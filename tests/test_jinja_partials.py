@@ -239,3 +239,27 @@ def test_addresses_follow_the_script_prefix_and_other_arguments_go_to_django():
         url("assessment_page", True)
     with pytest.raises(NoReverseMatch):
         url("assessment_page", 7, 8)
+
+
+def test_the_partials_translate_every_text_as_django_does_in_each_language():
+    """``_`` in a partial reads the active catalog once per rendering; for every text of the
+    catalog, in Vietnamese and in English, and for the texts Django treats apart (empty,
+    with a carriage return, marked safe) it gives what Django's ``gettext`` gives."""
+    from django.utils.translation import gettext
+
+    from cchc.jinja import Translations
+
+    catalog = polib.pofile(str(ROOT / "locale" / "vi" / "LC_MESSAGES" / "django.po"))
+    texts = [entry.msgid for entry in catalog if not entry.msgid_plural and not entry.msgctxt]
+    texts += ["", "Lưu\r\n", "Không có trong danh mục", mark_safe("<b>Save</b>")]
+    assert len(texts) > 300
+    for language in ("vi", "en"):
+        with translation.override(language):
+            translate = Translations()
+            for text in texts:
+                assert translate(text) == gettext(text), (language, text)
+                assert type(translate(text)) is type(gettext(text))
+    with translation.override("vi"):
+        assert Translations()("Save") == "Lưu"
+    with translation.override("en"):
+        assert Translations()("Save") == "Save"

@@ -10,7 +10,7 @@ from django.template import engines
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from cchc.jinja import Addresses
+from cchc.jinja import Addresses, Translations
 
 register = template.Library()
 
@@ -24,11 +24,11 @@ def csrf_input(token: Any) -> str:
 
 def render_partial(name: str, context: dict[str, Any]) -> SafeString:
     """The Jinja2 partial ``name`` written with ``context``: a Django context's names, with
-    ``csrf_input`` the page's ``{% csrf_token %}``, and ``url`` writing addresses for this
-    rendering."""
+    ``csrf_input`` the page's ``{% csrf_token %}``, and ``url`` and ``_`` writing addresses
+    and translating for this rendering."""
     partial = engines["jinja2"].env.get_template(name)  # type: ignore[attr-defined]
     # Jinja2 escaped every value it wrote.
-    return mark_safe(partial.render({**context, "url": Addresses()}))
+    return mark_safe(partial.render({**context, "url": Addresses(), "_": Translations()}))
 
 
 @register.simple_tag(takes_context=True)
