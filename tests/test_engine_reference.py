@@ -212,3 +212,54 @@ def test_a_units_scores_asked_after_its_total_match_the_leaf_by_leaf_path(cases)
         return (str(result.total), str(result.index), [str(s) for s in result.scores])
 
     assert outcome(score_unit) == outcome(_score_each_leaf)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(leaves_and_inputs(), min_size=3, max_size=3), min_size=1, max_size=6))
+def test_many_units_scored_at_once_are_scored_as_one_by_one(units):  # type: ignore[no-untyped-def]
+    """``score_units`` (the ranking's loop, its fast path written out) gives each unit what
+    ``score_unit`` gives it: the same total, index, classification and points, or the same
+    error."""
+    from scoring.engine import score_units
+
+    first = units[0]
+    leaves = [
+        Criterion(f"1.{n}", "x", criterion.max_score, criterion.method)
+        for n, (criterion, _given) in enumerate(first, start=1)
+    ]
+    field = Criterion("1", "x", sum((c.max_score for c in leaves), D(0)), None, tuple(leaves))
+    tree = CriteriaTree([field], Classification.of([("Tốt", 90), ("Khá", 50), ("Yếu", 0)]))
+    inputs = {}
+    for unit, cases in enumerate(units):
+        # Each unit answers the first unit's leaves with inputs of its own where the methods
+        # match (else the first unit's), and leaves one out now and then.
+        given_inputs = {}
+        for n, ((criterion, given_input), (own_criterion, own_input)) in enumerate(
+            zip(first, cases, strict=True), start=1
+        ):
+            same = own_criterion.method == criterion.method
+            if unit % 4 != 3 or n != 2:
+                given_inputs[f"1.{n}"] = own_input if same else given_input
+        inputs[unit] = given_inputs
+
+    def outcome(result):  # type: ignore[no-untyped-def]
+        return (
+            str(result.total),
+            str(result.index),
+            result.classification,
+            [str(s) for s in result.scores],
+            result.not_applicable,
+            result.unscored,
+        )
+
+    try:
+        one_by_one = {unit: outcome(score_unit(tree, given)) for unit, given in inputs.items()}
+    except InputError as error:
+        try:
+            score_units(tree, inputs)
+        except InputError as again:
+            assert (again.code, again.template) == (error.code, error.template)
+        else:
+            raise AssertionError("score_units accepted what score_unit refused") from None
+        return
+    assert {unit: outcome(r) for unit, r in score_units(tree, inputs).items()} == one_by_one
