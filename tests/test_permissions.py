@@ -438,3 +438,22 @@ def test_an_assessment_of_another_unit_is_not_found_by_key(world):
     with pytest.raises(Http404):
         seen_or_404(Assessment.objects.all(), world.officer_a, theirs.pk + mine.pk + 1)
     assert seen_or_404(Assessment.objects.all(), world.leader, theirs.pk) == theirs
+
+
+def test_the_roles_read_by_their_own_statement_are_those_the_orm_reads(world):
+    """``User.role_paths`` reads the roles with a statement written once per database; it
+    gives what ``role_assignments.values_list("role", "unit__path")`` gives, for users with
+    no role, one role and several roles on several units."""
+    from cchc.models import RoleAssignment, User
+
+    RoleAssignment.objects.create(user=world.leader, unit=world.other_commune, role=Role.OFFICER)
+    RoleAssignment.objects.create(user=world.leader, unit=world.province, role=Role.APPRAISER)
+    make_user("no_roles")
+    for user in User.objects.all():
+        expected = sorted(user.role_assignments.values_list("role", "unit__path"))
+        fresh = User.objects.get(pk=user.pk)
+        assert sorted(fresh.role_paths(None)) == sorted(path for _role, path in expected)
+        assert sorted(fresh._role_path_cache) == expected
+        assert sorted(fresh.role_paths({Role.OFFICER})) == sorted(
+            path for role, path in expected if role == Role.OFFICER
+        )
