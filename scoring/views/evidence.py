@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cchc.access import request_user, require_role_on
+from cchc.access import request_user, require_role_on, seen_or_404
 from cchc.conditional import not_modified, tagged
 from cchc.models import User
 from cchc.redirects import safe_target
@@ -204,8 +204,7 @@ def evidence_unlink(request: HttpRequest, pk: int, criterion_pk: int, link_pk: i
 
 
 def _visible_evidence_or_404(request: HttpRequest, pk: int) -> Evidence:
-    user = request_user(request)
-    return get_object_or_404(Evidence.objects.visible_to(user), pk=pk)
+    return seen_or_404(Evidence.objects.all(), request_user(request), pk)
 
 
 @login_required
