@@ -249,13 +249,16 @@ def direct_points(code: str, maximum: Decimal, points: Decimal) -> Decimal:
     return points
 
 
-_MOST_MULTIPLES = 10_000
+# At most this many points kept per manual leaf (a compiled tree is kept by each process):
+# a step of 0.25 up to 50 points, or any value of two places up to 2 points.
+_MOST_MULTIPLES = 200
 
 
 def _multiples(step: Decimal | None, maximum: Decimal) -> frozenset[Decimal]:
-    """The points a manual leaf accepts, 0 to the maximum by ``step`` (by 0.01 without a
-    step), for a one-lookup check of the common input; empty where there would be too
-    many or the maximum is not a multiple (the full checks then decide every input)."""
+    """The points a manual leaf accepts, 0 to the maximum by ``step``, for a one-lookup check
+    of the common input. Without a step any value within the range is accepted: the set
+    then holds those of two places, the common ones. Empty where there would be too many or
+    the maximum is not a multiple: the full checks then decide every input."""
     unit = step if step is not None else CENT
     try:
         count = maximum / unit
@@ -263,11 +266,7 @@ def _multiples(step: Decimal | None, maximum: Decimal) -> frozenset[Decimal]:
         return frozenset()
     if unit <= ZERO or count % 1 or count > _MOST_MULTIPLES:
         return frozenset()
-    if step is None:
-        # Without a step any value within the range is accepted; the set only speeds up
-        # values of at most two places.
-        return frozenset(unit * n for n in range(int(count) + 1))
-    return frozenset(step * n for n in range(int(count) + 1))
+    return frozenset(unit * n for n in range(int(count) + 1))
 
 
 def scorer_for(node: LeafNode) -> Callable[[LeafInput], Decimal | None]:
