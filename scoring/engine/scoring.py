@@ -196,11 +196,7 @@ def _finish(
     adjustments = _adjustments(tree, inputs) if tree.adjustment_leaves else []
     for adjustment in adjustments:
         total += adjustment.points
-    if total < ZERO:
-        total = ZERO
-    elif total > max_total:
-        total = max_total
-    index = (total / max_total * HUNDRED).quantize(CENT, ROUND_HALF_UP) if max_total else ZERO
+    total, index = _total_and_index(total, max_total)
     return UnitResult(
         tree,
         inputs,
@@ -214,6 +210,17 @@ def _finish(
         unscored,
         node_scores,
     )
+
+
+def _total_and_index(total: Decimal, max_total: Decimal) -> tuple[Decimal, Decimal]:
+    """The total kept within 0 and the maximum, and the index it gives in % (2 places,
+    half-up; 0 where nothing applies): the one place both are worked out."""
+    if total < ZERO:
+        total = ZERO
+    elif total > max_total:
+        total = max_total
+    index = (total / max_total * HUNDRED).quantize(CENT, ROUND_HALF_UP) if max_total else ZERO
+    return total, index
 
 
 def _adjustments(tree: CriteriaTree, inputs: Mapping[str, LeafInput]) -> list[Adjustment]:
@@ -233,29 +240,4 @@ def _adjustments(tree: CriteriaTree, inputs: Mapping[str, LeafInput]) -> list[Ad
 def score_units(
     tree: CriteriaTree, inputs_by_unit: Mapping[K, Mapping[str, LeafInput]]
 ) -> dict[K, UnitResult]:
-    """Every unit scored as ``score_unit`` scores it; the fast path's steps are written out
-    here once for all units (a ranking scores thousands)."""
-    if tree.adjustment_leaves or not tree.max_total:
-        return {unit: score_unit(tree, inputs) for unit, inputs in inputs_by_unit.items()}
-    leaf_inputs, scorers, classify = (
-        tree.leaf_inputs,
-        tree.leaf_scorers,
-        tree.classification.classify,
-    )
-    maxima, max_total = tree.max_scores, tree.max_total
-    results: dict[K, UnitResult] = {}
-    for unit, inputs in inputs_by_unit.items():
-        try:
-            total = sum(map(call, scorers, leaf_inputs(inputs)), ZERO)
-        except (KeyError, TypeError):  # a leaf without input, or one that does not apply
-            results[unit] = _score_each_leaf(tree, inputs)
-            continue
-        if total < ZERO:
-            total = ZERO
-        elif total > max_total:
-            total = max_total
-        index = (total / max_total * HUNDRED).quantize(CENT, ROUND_HALF_UP)
-        results[unit] = UnitResult(
-            tree, inputs, maxima, [], total, max_total, index, classify(index), [], []
-        )
-    return results
+    return {unit: score_unit(tree, inputs) for unit, inputs in inputs_by_unit.items()}
