@@ -22,7 +22,8 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 PG_FUNCTION = "cchc_bump_change_token"
 PG_WRITTEN_FUNCTION = "cchc_mark_change_written"
@@ -154,6 +155,26 @@ def drop_triggers_sql(vendor: str, topic: str, watches: Iterable[Watch]) -> list
         for w in watches
         for key in _keys(vendor)
     ]
+
+
+def token_triggers(topic: str, watches: tuple[Watch, ...]) -> migrations.RunPython:
+    """The migration operation that gives ``topic`` its token row and its triggers on the
+    ``watches`` (frozen in the migration), and takes both away when reversed."""
+
+    def create(_apps: object, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        for statement in create_triggers_sql(schema_editor.connection.vendor, topic, watches):
+            schema_editor.execute(statement, params=None)
+        schema_editor.execute(
+            "INSERT INTO cchc_changetoken (topic, token) VALUES (%s, %s)",
+            [topic, secrets.token_hex(16)],
+        )
+
+    def drop(_apps: object, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        for statement in drop_triggers_sql(schema_editor.connection.vendor, topic, watches):
+            schema_editor.execute(statement, params=None)
+        schema_editor.execute("DELETE FROM cchc_changetoken WHERE topic = %s", [topic])
+
+    return migrations.RunPython(create, drop)
 
 
 def trigger_names(topic: str, watches: Iterable[Watch]) -> list[str]:

@@ -2,11 +2,9 @@
 published ranking page reads is written (scoring/publication/changes.py). The list is frozen
 here as it was when written; a change to it needs a migration of its own."""
 
-import secrets
-
 from django.db import migrations
 
-from cchc.change_tokens import Watch, create_triggers_sql, drop_triggers_sql
+from cchc.change_tokens import Watch, token_triggers
 
 TOPIC = "publication"
 WATCHES = (
@@ -32,26 +30,10 @@ WATCHES = (
 )
 
 
-def create(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    for statement in create_triggers_sql(vendor, TOPIC, WATCHES):
-        schema_editor.execute(statement, params=None)
-    schema_editor.execute(
-        "INSERT INTO cchc_changetoken (topic, token) VALUES (%s, %s)", [TOPIC, secrets.token_hex(16)]
-    )
-
-
-def drop(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    for statement in drop_triggers_sql(vendor, TOPIC, WATCHES):
-        schema_editor.execute(statement, params=None)
-    schema_editor.execute("DELETE FROM cchc_changetoken WHERE topic = %s", [TOPIC])
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("cchc", "0007_change_tokens"),
         ("scoring", "0009_criteria_version"),
     ]
 
-    operations = [migrations.RunPython(create, drop)]
+    operations = [token_triggers(TOPIC, WATCHES)]
