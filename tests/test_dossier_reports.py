@@ -12,13 +12,12 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from cchc.models import Unit, UnitKind
-from cchc.reorganisation import merge_codes
 from dossiers.models import DossierStatistics
 from dossiers.periods import Period
 from dossiers.reports import build_report, dossier_inputs_for
 from scoring.engine import Band, CriteriaTree, Criterion, LeafInput, Method, MethodSpec, score_unit
 from tests.conftest import client_for
-from tests.dossier_factories import figures
+from tests.dossier_factories import figures, merged_after_half_a_year
 from tests.factories import make_unit
 
 D = Decimal
@@ -71,19 +70,7 @@ def test_nghe_an_first_half_2022_by_level_and_rolled_up_over_three_levels(db):
 
 
 def test_a_merged_communes_year_includes_its_predecessors_months_before_the_merge(world):
-    for month in range(1, 7):
-        figures(world.commune_a, f"2025-{month:02d}", resolved_on_time=10)
-        figures(world.commune_b, f"2025-{month:02d}", resolved_early=5, resolved_late=1)
-    world.district.valid_to = datetime.date(2025, 6, 30)
-    world.district.save()
-    merged = merge_codes(
-        ["19375", "19348"],
-        new_code="45101",
-        new_name="Vĩnh Linh",
-        new_kind="xa",
-        parent_code="45",
-        effective=datetime.date(2025, 7, 1),
-    )
+    merged = merged_after_half_a_year(world)
     for month in range(7, 13):
         figures(merged, f"2025-{month:02d}", resolved_on_time=20)
     year = build_report(merged, P("2025"), P("2025"))

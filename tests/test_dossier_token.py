@@ -5,7 +5,6 @@ and a merger."""
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 
 import pytest
@@ -13,12 +12,11 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import F
 
-from cchc.reorganisation import merge_codes
 from dossiers.changes import DOSSIER_WATCHES, DOSSIERS, dossiers_token
 from dossiers.models import DossierStatistics
 from dossiers.reports import dossier_inputs_for
 from dossiers.service_index import ensure_default_table
-from tests.dossier_factories import figures
+from tests.dossier_factories import figures, merged_after_half_a_year
 from tests.factories import make_unit
 from tests.record_files import import_rows
 from tests.test_service_index import RECORDS
@@ -35,19 +33,7 @@ def _inputs_read_afresh(unit, year: int) -> tuple[dict, list[str]]:
 
 
 def test_every_table_behind_the_inputs_renews_the_token(world):
-    for month in range(1, 7):
-        figures(world.commune_a, f"2025-{month:02d}", resolved_on_time=10)
-        figures(world.commune_b, f"2025-{month:02d}", resolved_early=5, resolved_late=1)
-    world.district.valid_to = datetime.date(2025, 6, 30)
-    world.district.save()
-    merged = merge_codes(
-        ["19375", "19348"],
-        new_code="45101",
-        new_name="Vĩnh Linh",
-        new_kind="xa",
-        parent_code="45",
-        effective=datetime.date(2025, 7, 1),
-    )
+    merged = merged_after_half_a_year(world)
     figures(merged, "2025-Q3", resolved_on_time=20)
     import_rows(RECORDS)  # records of 2024, with the service index
     ensure_default_table()
