@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from scoring.engine import (
@@ -212,3 +212,74 @@ def test_a_units_scores_asked_after_its_total_match_the_leaf_by_leaf_path(cases)
         return (str(result.total), str(result.index), [str(s) for s in result.scores])
 
     assert outcome(score_unit) == outcome(_score_each_leaf)
+
+
+def _ratio_leaf(maximum: str, a: int, b: int, method: Method = Method.PROPORTIONAL):  # type: ignore[no-untyped-def]
+    bands = (Band(D("12.5"), D(1)), Band(D(10), D("0.5"))) if method is Method.THRESHOLDS else ()
+    spec = MethodSpec(method, numerator="a", denominator="b", bands=bands)
+    return Criterion("1.1", "x", D(maximum), spec), LeafInput(numbers={"a": D(a), "b": D(b)})
+
+
+@settings(max_examples=3000, deadline=None)
+@given(leaves_and_inputs())
+# Exact halves, rounded up: 1/8 = 0.125 -> 0.13; 0.5 × 1/4 = 0.125 -> 0.13; 1/8 = 12.5 % is on
+# a band's minimum.
+@example(_ratio_leaf("1", 1, 8))
+@example(_ratio_leaf("0.5", 1, 4))
+@example(_ratio_leaf("1", 1, 8, Method.THRESHOLDS))
+def test_the_compiled_sum_gives_what_the_plain_reference_gives(case):  # type: ignore[no-untyped-def]
+    """The function compiled for a tree adds each leaf's points inline; for one leaf its sum
+    is the reference's points (digit for digit, as added to zero), and it declines (None, the
+    leaf-by-leaf path then decides) wherever the reference refuses or the leaf does not
+    apply."""
+    criterion, given_input = case
+    assert criterion.method is not None
+    tree = CriteriaTree([Criterion("1", "x", criterion.max_score, None, (criterion,))])
+    assert tree.total_of is not None
+    total = tree.total_of({criterion.code: given_input})
+    expected = _outcome(reference, criterion, given_input)
+    if criterion.is_adjustment:  # a bonus or penalty is added afterwards, not by the sum
+        assert str(total) == "0"
+    elif total is not None:
+        assert expected is not None and expected[0] != "error"
+        assert str(total) == str(D(0) + D(expected))
+    # Declining is always allowed (the slow path gives the same); the common inputs must not.
+    plain = (
+        criterion.method.method in (Method.YES_NO, Method.LEVELS)
+        and not given_input.not_applicable
+        and given_input.points is None
+        and expected is not None
+        and expected[0] != "error"
+    )
+    assert total is not None or not plain
+
+
+def test_the_compiled_function_holds_no_text_of_the_criteria_set():
+    """Codes, labels and figure names reach the compiled function as values, never as source:
+    a hostile one is only a name to look up."""
+    hostile = "x'] + __import__('os').system('false') + ['"
+    levels = (Level(hostile, D(2)), Level("Không", D(0)))
+    leaves = (
+        Criterion("1.1", "x", D(2), MethodSpec(Method.LEVELS, levels=levels)),
+        Criterion(
+            "1.2", "x", D(1), MethodSpec(Method.PROPORTIONAL, numerator=hostile, denominator="b")
+        ),
+        Criterion(
+            "1.3",
+            "x",
+            D(1),
+            MethodSpec(Method.THRESHOLDS, value_input=hostile, bands=(Band(D(50), D(1)),)),
+        ),
+    )
+    tree = CriteriaTree([Criterion("1", "x", D(4), None, leaves)])
+    assert tree.total_of is not None
+    code = tree.total_of.__code__
+    assert not any(hostile in str(constant) for constant in code.co_consts)
+    assert not any(hostile in name for name in code.co_names)
+    inputs = {
+        "1.1": LeafInput(level=hostile),
+        "1.2": LeafInput(numbers={hostile: D(1), "b": D(4)}),
+        "1.3": LeafInput(numbers={hostile: D(60)}),
+    }
+    assert tree.total_of(inputs) == D("3.25") == score_unit(tree, inputs).total
+    assert _score_each_leaf(tree, inputs).total == D("3.25")

@@ -249,26 +249,6 @@ def direct_points(code: str, maximum: Decimal, points: Decimal) -> Decimal:
     return points
 
 
-# At most this many points kept per manual leaf (a compiled tree is kept by each process):
-# a step of 0.25 up to 50 points, or any value of two places up to 2 points.
-_MOST_MULTIPLES = 200
-
-
-def _multiples(step: Decimal | None, maximum: Decimal) -> frozenset[Decimal]:
-    """The points a manual leaf accepts, 0 to the maximum by ``step``, for a one-lookup check
-    of the common input. Without a step any value within the range is accepted: the set
-    then holds those of two places, the common ones. Empty where there would be too many or
-    the maximum is not a multiple: the full checks then decide every input."""
-    unit = step if step is not None else CENT
-    try:
-        count = maximum / unit
-    except ArithmeticError:
-        return frozenset()
-    if unit <= ZERO or count % 1 or count > _MOST_MULTIPLES:
-        return frozenset()
-    return frozenset(unit * n for n in range(int(count) + 1))
-
-
 def scorer_for(node: LeafNode) -> Callable[[LeafInput], Decimal | None]:
     """The leaf's scorer: its points for an input, None where it does not apply (declared so,
     or by a zero denominator), ``InputError`` for an input the method cannot take. Points
@@ -287,18 +267,14 @@ def scorer_for(node: LeafNode) -> Callable[[LeafInput], Decimal | None]:
         return direct_points(node.code, maximum, given.points)
 
     if method in (Method.MANUAL, Method.SURVEY, Method.BONUS, Method.PENALTY):
+        # Range and step are checked by comparison: a new Decimal's first hash (a set lookup)
+        # costs more than both checks, and the points come straight from the database.
         step = spec.step
-        allowed = _multiples(step, maximum)
 
         def manual(given: LeafInput) -> Decimal | None:
             if given.not_applicable or given.points is not None:
                 return declared(given)
             value = given.value
-            try:
-                if value in allowed:  # the common case: one lookup checks range and step
-                    return value
-            except TypeError:  # a signalling NaN cannot be looked up; the checks below tell
-                pass
             if value is None:
                 raise InputError(node.code, gettext_noop("a score is required"))
             if value < ZERO or value > maximum:

@@ -136,20 +136,16 @@ class UnitResult:
 def score_unit(tree: CriteriaTree, inputs: Mapping[str, LeafInput]) -> UnitResult:
     """Score one unit. Raises ``InputError`` for an input its method cannot accept.
 
-    The common case (every scored leaf has an input and every one applies) runs as a few
-    ``map`` calls over the tree's compiled plan; anything else (a leaf missing, not
-    applicable, a zero denominator) is scored leaf by leaf by ``_score_each_leaf``. Both give
-    the same result: the test suite compares them on random trees and inputs."""
-    try:
-        givens = tree.leaf_inputs(inputs)
-    except KeyError:
+    The common case (every scored leaf has an input its method takes, and every one applies)
+    is one call of the function compiled for the tree (``CriteriaTree.total_of``); anything
+    else (a leaf missing, not applicable, a zero denominator, an input refused) is scored leaf
+    by leaf by ``_score_each_leaf``, which also gives the exact error. Both give the same
+    result: the test suite compares them on random trees and inputs."""
+    total_of = tree.total_of
+    total = total_of(inputs) if total_of is not None else None
+    if total is None:
         return _score_each_leaf(tree, inputs)
-    try:
-        # The leaves' sum is the roots' sum: Decimal addition of these is exact. The points
-        # themselves are not kept: ``UnitResult.scores`` scores the inputs again if asked.
-        total = sum(map(call, tree.leaf_scorers, givens), ZERO)
-    except TypeError:  # a None among the points: a leaf that does not apply
-        return _score_each_leaf(tree, inputs)
+    # The nodes' points are not kept: ``UnitResult.scores`` scores the inputs again if asked.
     return _finish(tree, inputs, tree.max_scores, total, tree.max_total, [], [])
 
 

@@ -12,6 +12,7 @@ from functools import cached_property
 from itertools import repeat
 from typing import Any, cast
 
+from scoring.engine.compiled import Total, compile_total
 from scoring.engine.methods import ADJUSTMENT_METHODS, ZERO, MethodSpec, code_key, scorer_for
 
 
@@ -177,6 +178,12 @@ class CriteriaTree:
         for leaf in self.adjustment_leaves:
             maxima[leaf] = self.nodes[leaf].max_score
         return maxima
+
+    @cached_property
+    def total_of(self) -> Total | None:
+        """The scored leaves' sum for a unit in the common case (None otherwise), by a
+        function compiled for this tree the first time a unit is scored."""
+        return compile_total(self)
 
     @cached_property
     def max_total(self) -> Decimal:
