@@ -131,8 +131,8 @@ def main() -> None:
             totals[unit] = total
         sorted(totals.values())
 
-    engine_seconds = best_of(3, engine, lambda: build_inputs(tree))
-    floor_seconds = best_of(3, floor, lambda: build_inputs(tree))
+    engine_seconds = best_of(5, engine, lambda: build_inputs(tree))
+    floor_seconds = best_of(5, floor, lambda: build_inputs(tree))
     print(
         f"bench engine_rank_{UNITS}x{len(tree.leaves)}: {engine_seconds:.2f} s, "
         f"{engine_seconds / floor_seconds:.1f}x vs plain loop"

@@ -283,3 +283,23 @@ def test_the_compiled_function_holds_no_text_of_the_criteria_set():
     }
     assert tree.total_of(inputs) == D("3.25") == score_unit(tree, inputs).total
     assert _score_each_leaf(tree, inputs).total == D("3.25")
+
+
+def test_many_bands_are_found_by_bisection_as_the_scorer_finds_them():
+    """Up to four bands are compared in a chain; more are found by bisection. Both give the
+    points of the highest band reached, on and around every minimum."""
+    for count in (1, 4, 5, 7):
+        bands = tuple(Band(D(10 * k), D(k) / 4) for k in range(count, 0, -1))
+        spec = MethodSpec(Method.THRESHOLDS, value_input="x", bands=bands)
+        criterion = Criterion("1.1", "x", D(count) / 4, spec)
+        tree = CriteriaTree([Criterion("1", "x", criterion.max_score, None, (criterion,))])
+        assert tree.total_of is not None
+        for value in [
+            D(0),
+            D("9.99"),
+            *(D(10 * k) + d for k in range(1, count + 1) for d in (D("-0.01"), D(0), D("0.01"))),
+        ]:
+            given_input = LeafInput(numbers={"x": value})
+            expected = reference(criterion, given_input)
+            assert expected is not None
+            assert str(tree.total_of({"1.1": given_input})) == str(D(0) + expected), (count, value)

@@ -35,7 +35,8 @@ def _method_lines(n: int, spec: MethodSpec, maximum: Decimal, names: dict[str, A
     method = spec.method
     names[f"M{n}"] = maximum
     if method in _MANUAL_METHODS:
-        lines = ["v = g.value", f"if v is None or v < ZERO or v > M{n}: return None"]
+        # A None fails the comparison (TypeError), which declines like any refusal.
+        lines = ["v = g.value", f"if v < ZERO or v > M{n}: return None"]
         if spec.step is not None:
             names[f"S{n}"] = spec.step
             lines.append(f"if v % S{n}: return None")
@@ -49,7 +50,7 @@ def _method_lines(n: int, spec: MethodSpec, maximum: Decimal, names: dict[str, A
         names[f"P{n}"] = spec.per_item or ONE
         return [
             "v = g.value",
-            "if v is None or v < ZERO or v % 1: return None",
+            "if v < ZERO or v % 1: return None",
             f"t += min(v * P{n}, M{n})",
         ]
     if method is Method.PROPORTIONAL:
@@ -62,24 +63,43 @@ def _method_lines(n: int, spec: MethodSpec, maximum: Decimal, names: dict[str, A
             "else: return None",
         ]
     if method is Method.THRESHOLDS:
-        ascending = sorted(spec.bands, key=lambda band: band.minimum)
-        names[f"B{n}"] = [band.minimum for band in ascending]
-        names[f"A{n}"] = (ZERO, *(band.points for band in ascending))
+        band_points = _band_lines(n, spec, names)
         if spec.value_input:
             names[f"V{n}"] = spec.value_input
             return [
                 "f = g.numbers",
                 f"v = f[V{n}] if f is not None and V{n} in f else g.value",
                 "if v is None: return None",
-                f"t += A{n}[bisect_right(B{n}, v)]",
+                f"t += {band_points}",
             ]
         names[f"N{n}"], names[f"D{n}"] = spec.numerator, spec.denominator
         return [
             f"f = g.numbers; x = f[N{n}]; y = f[D{n}]",
             "if x < ZERO or y <= ZERO: return None",
-            f"t += A{n}[bisect_right(B{n}, x / y * HUNDRED)]",
+            "v = x / y * HUNDRED",
+            f"t += {band_points}",
         ]
     return []
+
+
+# Up to this many bands are compared one after another, highest first; more by bisection.
+_CHAINED_BANDS = 4
+
+
+def _band_lines(n: int, spec: MethodSpec, names: dict[str, Any]) -> str:
+    """The points of the bands reached by ``v``: those of the last band, by minimum, whose
+    minimum ``v`` reaches (zero below them all), as the leaf's scorer finds by bisection
+    (among equal minima, the last written)."""
+    ascending = sorted(spec.bands, key=lambda band: band.minimum)
+    if len(ascending) > _CHAINED_BANDS:
+        names[f"B{n}"] = [band.minimum for band in ascending]
+        names[f"A{n}"] = (ZERO, *(band.points for band in ascending))
+        return f"A{n}[bisect_right(B{n}, v)]"
+    chain = []
+    for k, band in reversed(list(enumerate(ascending))):
+        names[f"B{n}_{k}"], names[f"A{n}_{k}"] = band.minimum, band.points
+        chain.append(f"A{n}_{k} if v >= B{n}_{k} else ")
+    return f"({''.join(chain)}ZERO)"
 
 
 def compile_total(tree: CriteriaTree) -> Total | None:
