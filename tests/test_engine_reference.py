@@ -303,3 +303,25 @@ def test_many_bands_are_found_by_bisection_as_the_scorer_finds_them():
             expected = reference(criterion, given_input)
             assert expected is not None
             assert str(tree.total_of({"1.1": given_input})) == str(D(0) + expected), (count, value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from("ABCDE"), st.integers(0, 100)), max_size=5),
+    st.decimals(-1, 101, places=2),
+)
+def test_the_classification_is_the_first_band_reached_highest_first(pairs, index):  # type: ignore[no-untyped-def]
+    """Found by bisection; a plain walk down the bands gives the same label, on every
+    minimum, between them, below them all and with equal minima."""
+    classification = Classification.of(pairs)
+    walked = next((band.label for band in classification.bands if index >= band.minimum), None)
+    assert classification.classify(index) == walked
+    for band in classification.bands:
+        assert classification.classify(band.minimum) == next(
+            b.label for b in classification.bands if band.minimum >= b.minimum
+        )
+    # Bands written out of order are walked as written.
+    unordered = Classification(tuple(reversed(classification.bands)))
+    assert unordered.classify(index) == next(
+        (band.label for band in unordered.bands if index >= band.minimum), None
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import itemgetter
 from typing import TypeVar
 
 from scoring.engine.scoring import UnitResult
@@ -24,7 +25,7 @@ class Rank:
 def rank(values: Mapping[K, Decimal], dense: bool = False) -> dict[K, Rank]:
     """Rank by value, highest first. Equal values share a rank: 1, 2, 2, 4 by default
     (standard competition ranking) or 1, 2, 2, 3 when ``dense``."""
-    ordered = sorted(values.items(), key=lambda item: item[1], reverse=True)
+    ordered = sorted(values.items(), key=itemgetter(1), reverse=True)
     ranks: dict[K, Rank] = {}
     count = len(ordered)
     position = 0

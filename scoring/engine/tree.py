@@ -5,6 +5,7 @@ classification bands."""
 from __future__ import annotations
 
 import operator
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -53,10 +54,23 @@ class Classification:
         return cls(tuple(sorted(bands, key=lambda band: band.minimum, reverse=True)))
 
     def classify(self, index: Decimal) -> str | None:
-        for band in self.bands:
-            if index >= band.minimum:
-                return band.label
-        return None
+        """The label of the first band (highest minimum first) whose minimum the index
+        reaches; None below them all. Found by bisection over the minima, lowest first:
+        among equal minima, the band written first is the last of that list."""
+        lowest_first = self._lowest_first
+        if lowest_first is None:  # bands given out of order: the first reached, as written
+            return next((band.label for band in self.bands if index >= band.minimum), None)
+        minima, labels = lowest_first
+        reached = bisect_right(minima, index)
+        return labels[reached - 1] if reached else None
+
+    @cached_property
+    def _lowest_first(self) -> tuple[list[Decimal], list[str]] | None:
+        bands = self.bands[::-1]
+        minima = [band.minimum for band in bands]
+        if minima != sorted(minima):
+            return None
+        return minima, [band.label for band in bands]
 
 
 class CriteriaTree:
