@@ -12,9 +12,11 @@ BENCH_RECORDS sets the number of records (default 1,000,000).
 
 from __future__ import annotations
 
+import atexit
 import csv
 import datetime
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -182,6 +184,7 @@ def bare_insert(communes: list[Unit]) -> float:
 def main() -> None:
     province, communes = units()
     folder = Path(tempfile.mkdtemp(prefix="cchc-records-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     path = folder / "ho-so.csv"
     write_csv(path, communes)
 

@@ -3,7 +3,9 @@ memory) on a fresh SQLite database in a temporary folder, or the one DATABASE_UR
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -14,6 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def setup() -> None:
     sys.path.insert(0, str(ROOT))
     workdir = tempfile.mkdtemp(prefix="cchc-bench-")
+    # The database, evidence and static files go with the run (about 30 MB each time).
+    atexit.register(shutil.rmtree, workdir, ignore_errors=True)
     os.environ["DEBUG"] = "0"
     os.environ.setdefault(
         "SECRET_KEY", "benchmark-only-secret-key-not-used-for-anything-else-0123456789"
