@@ -18,4 +18,3 @@ max_requests = 2000  # recycle workers now and then
 max_requests_jitter = 200
 accesslog = os.environ.get("ACCESS_LOG", "-") or None  # empty: no access log
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
-keepalive = int(os.environ.get("KEEPALIVE", "2"))
