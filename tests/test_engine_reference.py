@@ -243,15 +243,14 @@ def test_the_compiled_sum_gives_what_the_plain_reference_gives(case):  # type: i
     elif total is not None:
         assert expected is not None and expected[0] != "error"
         assert str(total) == str(D(0) + D(expected))
-    # Declining is always allowed (the slow path gives the same); the common inputs must not.
-    plain = (
-        criterion.method.method in (Method.YES_NO, Method.LEVELS)
-        and not given_input.not_applicable
-        and given_input.points is None
-        and expected is not None
-        and expected[0] != "error"
-    )
-    assert total is not None or not plain
+    # Declining is always allowed for correctness (the slow path gives the same), but every
+    # answer the reference scores must take the compiled path, a zero denominator (scored by
+    # its own rule) aside: otherwise a method would silently lose its speed.
+    spec = criterion.method
+    by_ratio = spec.numerator is not None and not spec.value_input
+    zero_denominator = by_ratio and (given_input.numbers or {}).get("b") == 0
+    scored = expected is not None and expected[0] != "error"
+    assert total is not None or not scored or zero_denominator
 
 
 def test_the_compiled_function_holds_no_text_of_the_criteria_set():
