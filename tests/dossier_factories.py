@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from cchc.models import Unit
 from dossiers.figures import COUNT_NAMES
 from dossiers.models import DossierStatistics
 from dossiers.periods import Period
+from tests.factories import merge_into_vinh_linh
 
 
 def figures(unit: Unit, period: str, **counts: int) -> DossierStatistics:
@@ -41,18 +41,7 @@ def merged_after_half_a_year(world: Any) -> Unit:
     """Communes A and B of the test world with monthly figures for January–June 2025, then
     merged on 1 July 2025 (their district ended the day before) into xã Vĩnh Linh (45101),
     which is returned."""
-    from cchc.reorganisation import merge_codes
-
     for month in range(1, 7):
         figures(world.commune_a, f"2025-{month:02d}", resolved_on_time=10)
         figures(world.commune_b, f"2025-{month:02d}", resolved_early=5, resolved_late=1)
-    world.district.valid_to = datetime.date(2025, 6, 30)
-    world.district.save()
-    return merge_codes(
-        ["19375", "19348"],
-        new_code="45101",
-        new_name="Vĩnh Linh",
-        new_kind="xa",
-        parent_code="45",
-        effective=datetime.date(2025, 7, 1),
-    )
+    return merge_into_vinh_linh(world)

@@ -54,3 +54,22 @@ def commune_leader(unit: Unit) -> User:
             f"chu_tich_{unit.code}", Role.LEADER, unit, full_name=f"Chủ tịch {unit.name}"
         )
     return user
+
+
+def merge_into_vinh_linh(world: Any, end_district: bool = True) -> Unit:
+    """Communes A (19375) and B (19348) of the test world merged on 1 July 2025 into xã Vĩnh
+    Linh (45101) of the province, which is returned; with ``end_district``, their district
+    ends the day before, as districts did in the 2025 reform."""
+    from cchc.reorganisation import merge_codes
+
+    if end_district:
+        world.district.valid_to = datetime.date(2025, 6, 30)
+        world.district.save()
+    return merge_codes(
+        ["19375", "19348"],
+        new_code="45101",
+        new_name="Vĩnh Linh",
+        new_kind="xa",
+        parent_code="45",
+        effective=datetime.date(2025, 7, 1),
+    )

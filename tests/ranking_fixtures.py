@@ -10,7 +10,6 @@ from typing import Any
 from django.utils import timezone
 
 from cchc.models import Unit
-from cchc.reorganisation import merge_codes
 from cchc.spreadsheets import read_table
 from scoring.assessment.results import refresh_result
 from scoring.criteria.files import COLUMNS
@@ -18,6 +17,7 @@ from scoring.criteria.sets import SetDetails, import_criteria_set, publish_crite
 from scoring.models import Assessment, AssessmentItem, CriteriaSet, Decision
 from scoring.models.assessments import AssessmentState as S
 from scoring.publication.published import publish_results
+from tests.factories import merge_into_vinh_linh
 from tests.spreadsheet_files import xlsx_bytes
 
 TEN_POINTS: list[list[Any]] = [
@@ -97,13 +97,4 @@ def merged_after_2024(world) -> Unit:
     result(old, world.commune_a, 6, 2)  # 80
     result(old, world.commune_b, 5, 4)  # 90
     publish(old, world.admin, "12/QĐ-UBND")
-    world.district.valid_to = datetime.date(2025, 6, 30)
-    world.district.save()
-    return merge_codes(
-        ["19375", "19348"],
-        new_code="45101",
-        new_name="Vĩnh Linh",
-        new_kind="xa",
-        parent_code="45",
-        effective=datetime.date(2025, 7, 1),
-    )
+    return merge_into_vinh_linh(world)

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from cchc.models import Role, Unit
 from tests.conftest import client_for
-from tests.factories import make_unit, make_user
+from tests.factories import make_unit, make_user, merge_into_vinh_linh
 from tests.spreadsheet_files import upload
 from tests.test_unit_files import GOOD_ROWS
 
@@ -136,17 +136,6 @@ def test_unit_detail_runs_a_bounded_number_of_queries(world, django_assert_max_n
 
 
 def test_unit_detail_shows_lineage(world):
-    import datetime
-
-    from cchc.reorganisation import merge_codes
-
-    merged = merge_codes(
-        ["19375", "19348"],
-        new_code="45101",
-        new_name="Vĩnh Linh",
-        new_kind="xa",
-        parent_code="45",
-        effective=datetime.date(2025, 7, 1),
-    )
+    merged = merge_into_vinh_linh(world, end_district=False)
     page = client_for(world.admin).get(reverse("unit_detail", args=[merged.code])).content.decode()
     assert "Đơn vị tiền thân" in page and "Vĩnh Long" in page and "Vĩnh Thái" in page
