@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cchc.access import holds_role, request_user, seen_or_404
+from cchc.access import holds_role, request_user
 from cchc.models import Role, Unit, User
 from scoring.appraisal.items import (
     StaleAppraisal,
@@ -50,14 +50,10 @@ from scoring.models import (
     ExplanationRequest,
 )
 from scoring.models.assessments import AssessmentState as S
+from scoring.views.assessments import assessment_or_404
 
 IMAGE_TYPES = {"image/png", "image/jpeg"}
-
-
-def _visible_assessment(request: HttpRequest, pk: int) -> Assessment:
-    user = request_user(request)
-    related = Assessment.objects.select_related("criteria_set", "appraised_by", "approved_by")
-    return seen_or_404(related, user, pk)
+PEOPLE_SHOWN = ("appraised_by", "approved_by")  # read with the assessment: its pages name them
 
 
 def _is_appraiser_or_admin(user: User, assessment: Assessment) -> bool:
@@ -141,7 +137,7 @@ def _appraisal_context(request: HttpRequest, assessment: Assessment) -> dict[str
 @login_required
 def appraisal_page(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
-    assessment = _visible_assessment(request, pk)
+    assessment = assessment_or_404(request, pk, *PEOPLE_SHOWN)
     if not _is_appraiser_or_admin(user, assessment):
         raise PermissionDenied
     return render(request, "scoring/appraisal_page.html", _appraisal_context(request, assessment))
@@ -163,7 +159,7 @@ def _decimal(text: str) -> Decimal | None:
 @require_POST
 def appraise(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
     user = request_user(request)
-    assessment = _visible_assessment(request, pk)
+    assessment = assessment_or_404(request, pk, *PEOPLE_SHOWN)
     criterion = get_object_or_404(
         Criterion, pk=criterion_pk, criteria_set_id=assessment.criteria_set_id
     )
@@ -247,7 +243,7 @@ def _items_shown(items: QuerySet[AssessmentItem]) -> QuerySet[AssessmentItem]:
 @require_POST
 def appraisal_move(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     user = request_user(request)
-    assessment = _visible_assessment(request, pk)
+    assessment = assessment_or_404(request, pk, *PEOPLE_SHOWN)
     if name not in PAGE_MOVES:
         raise Http404
     try:
@@ -276,7 +272,7 @@ def _local_moment(text: str) -> datetime.datetime | None:
 @require_POST
 def appraisal_return(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
-    assessment = _visible_assessment(request, pk)
+    assessment = assessment_or_404(request, pk, *PEOPLE_SHOWN)
     criteria = {c.pk: c for c in assessment.criteria_set.criteria.exclude(method="")}
     questions = {
         criteria[int(key[2:])]: str(value)
@@ -326,7 +322,7 @@ def _explanation_context(request: HttpRequest, assessment: Assessment) -> dict[s
 @login_required
 def explanation_page(request: HttpRequest, pk: int) -> HttpResponse:
     """What the unit sees while explaining: only the returned sub-criteria, with the questions."""
-    assessment = _visible_assessment(request, pk)
+    assessment = assessment_or_404(request, pk, *PEOPLE_SHOWN)
     return render(
         request, "scoring/explanation_page.html", _explanation_context(request, assessment)
     )
@@ -338,7 +334,7 @@ def explanation_submit(request: HttpRequest, pk: int) -> HttpResponse:
     """Every answer typed on the page, saved at once; with "send", the explanation sent too.
     Nothing typed is lost: an answer refused comes back as it was typed."""
     user = request_user(request)
-    assessment = _visible_assessment(request, pk)
+    assessment = assessment_or_404(request, pk, *PEOPLE_SHOWN)
     if not may(user, assessment, "officer"):
         raise PermissionDenied
     questions = ExplanationRequest.objects.filter(
@@ -377,7 +373,7 @@ def explanation_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def explanation_answer(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse:
     user = request_user(request)
-    assessment = _visible_assessment(request, pk)
+    assessment = assessment_or_404(request, pk, *PEOPLE_SHOWN)
     question = get_object_or_404(ExplanationRequest, pk=request_pk, item__assessment=assessment)
     try:
         answer_question(question, request.POST.get("answer", ""), user)

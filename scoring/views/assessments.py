@@ -59,9 +59,11 @@ from scoring.models.assessments import AssessmentState as S
 ENTRY_ROLES = [Role.OFFICER, Role.ADMINISTRATOR]
 
 
-def assessment_or_404(request: HttpRequest, pk: int) -> Assessment:
-    user = request_user(request)
-    return seen_or_404(Assessment.objects.select_related("criteria_set"), user, pk)
+def assessment_or_404(request: HttpRequest, pk: int, *related: str) -> Assessment:
+    """The assessment with key ``pk``, read with its unit, its criteria set and ``related``,
+    if the user sees its unit; 404 otherwise (the one rule of every assessment's page)."""
+    queryset = Assessment.objects.select_related("criteria_set", *related)
+    return seen_or_404(queryset, request_user(request), pk)
 
 
 def _editable_criterion(assessment: Assessment, criterion_pk: int) -> Criterion:

@@ -18,7 +18,7 @@ from django.utils.timezone import localdate
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cchc.access import request_user, seen_or_404, visible_unit_of_year
+from cchc.access import request_user, visible_unit_of_year
 from cchc.admin_log import record_admin_action
 from cchc.conditional import not_modified, tagged
 from cchc.documents import XLSX_TYPE
@@ -26,7 +26,7 @@ from cchc.models import Unit, User
 from cchc.page_cache import cached_fragment, fragment_key, reader_tag
 from scoring.criteria.sets import ranking_groups_of
 from scoring.forms.publication import DecisionForm
-from scoring.models import Assessment, CriteriaSet
+from scoring.models import CriteriaSet
 from scoring.publication.changes import publication_token
 from scoring.publication.decisions import published_decision_pdf
 from scoring.publication.published import (
@@ -47,6 +47,7 @@ from scoring.publication.rankings import (
     years_with_results,
 )
 from scoring.publication.scorecards import build_scorecard, scorecard_pdf
+from scoring.views.assessments import assessment_or_404
 
 ROWS_PER_PAGE = 100
 
@@ -213,15 +214,10 @@ def _base_query(ranking: Ranking) -> str:
     return "&".join(parts)
 
 
-def _visible_assessment(request: HttpRequest, pk: int) -> Assessment:
-    user = request_user(request)
-    return seen_or_404(Assessment.objects.select_related("criteria_set__scope"), user, pk)
-
-
 @login_required
 def scorecard_page(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
-    assessment = _visible_assessment(request, pk)
+    assessment = assessment_or_404(request, pk, "criteria_set__scope")
     scorecard = build_scorecard(assessment, user, provisional=request.GET.get("tam_thoi") == "1")
     if scorecard is None:
         raise Http404  # not published: officers and leaders wait for publication

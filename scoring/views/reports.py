@@ -14,9 +14,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cchc.access import request_user, seen_or_404
+from cchc.access import request_user
 from scoring.assessment.workflow import may
-from scoring.models import Assessment, RemediationTask
+from scoring.models import RemediationTask
 from scoring.publication.deduction_report import (
     DeductionReport,
     deduction_report_pdf,
@@ -26,18 +26,14 @@ from scoring.publication.deduction_report import (
 )
 from scoring.publication.rankings import may_see_provisional
 from scoring.publication.remediation import StaleTask, progress_by_unit, update_task
-
-
-def _visible_assessment(request: HttpRequest, pk: int) -> Assessment:
-    user = request_user(request)
-    return seen_or_404(Assessment.objects.select_related("criteria_set__scope"), user, pk)
+from scoring.views.assessments import assessment_or_404
 
 
 def _report_or_404(request: HttpRequest, pk: int) -> DeductionReport:
     """The published report; the provisional one for the appraisers and administrators of
     the set (also on asking, while a published one exists)."""
     user = request_user(request)
-    assessment = _visible_assessment(request, pk)
+    assessment = assessment_or_404(request, pk, "criteria_set__scope")
     published = published_result_of(assessment)
     allowed = may_see_provisional(user, assessment.criteria_set)
     if published is not None and not (allowed and request.GET.get("tam_thoi") == "1"):
@@ -62,7 +58,7 @@ def deduction_report_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def remediation_page(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
-    assessment = _visible_assessment(request, pk)
+    assessment = assessment_or_404(request, pk, "criteria_set__scope")
     published = published_result_of(assessment)
     if published is None:
         raise Http404
@@ -84,7 +80,7 @@ def remediation_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def remediation_update(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
     user = request_user(request)
-    assessment = _visible_assessment(request, pk)
+    assessment = assessment_or_404(request, pk, "criteria_set__scope")
     task = get_object_or_404(RemediationTask, pk=task_pk, assessment=assessment)
     if not may(user, assessment, "officer"):
         raise PermissionDenied
