@@ -110,9 +110,10 @@ class CriteriaTree:
         self._compile_sums()
 
     def _compile_sums(self) -> None:
-        """The plan of the engine's fast path (every leaf scored, none set aside): slot 0 holds
-        zero, slots 1… the scored leaves' points, then each parent's sum, computed level by
-        level from the leaves up so that a level is one ``map`` over slots already filled.
+        """The plan for every node's points when a unit's leaves all scored (``subtotals``, asked
+        for by ``UnitResult.scores`` after the compiled sum): slot 0 holds zero, slots 1… the
+        scored leaves' points, then each parent's sum, computed level by level from the
+        leaves up so that a level is one ``map`` over slots already filled.
         ``scores_order`` reads the scores in tree order out of the slots (an adjustment leaf
         reads slot 0; its signed points are set afterwards)."""
         self.leaf_codes = [code for _i, code, _m, _s in self.leaf_plan]
@@ -147,7 +148,6 @@ class CriteriaTree:
                 getters.append(cast(Slots, operator.itemgetter(0, *(kids or [0]))))
                 slot[position] = len(slot) + 1
             self.sum_levels.append(getters)
-        self.root_slots = operator.itemgetter(0, *(slot[i] for i in self.root_positions))
         self.scores_order = operator.itemgetter(
             *(slot.get(i, 0) if i not in adjustments else 0 for i in range(len(self.nodes))), 0
         )
