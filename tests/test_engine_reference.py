@@ -324,3 +324,21 @@ def test_the_classification_is_the_first_band_reached_highest_first(pairs, index
     assert unordered.classify(index) == next(
         (band.label for band in unordered.bands if index >= band.minimum), None
     )
+
+
+def test_a_tree_too_large_to_compile_is_scored_leaf_by_leaf():
+    """A criteria set of more sub-criteria than is worth compiling (an import may hold up to
+    its row limit) gets no function, and its units are scored leaf by leaf, correctly."""
+    from scoring.engine.compiled import MOST_COMPILED_LEAVES
+
+    count = MOST_COMPILED_LEAVES + 1
+    leaves = tuple(
+        Criterion(f"1.{n}", "x", D(1), MethodSpec(Method.YES_NO)) for n in range(1, count + 1)
+    )
+    tree = CriteriaTree([Criterion("1", "x", D(count), None, leaves)])
+    assert tree.total_of is None
+    inputs = {leaf.code: LeafInput(answer=n % 2 == 0) for n, leaf in enumerate(leaves)}
+    result = score_unit(tree, inputs)
+    assert result.total == D((count + 1) // 2) == _score_each_leaf(tree, inputs).total
+    smaller = CriteriaTree([Criterion("1", "x", D(count - 1), None, leaves[:-1])])
+    assert smaller.total_of is not None

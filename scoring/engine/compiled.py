@@ -102,9 +102,17 @@ def _band_lines(n: int, spec: MethodSpec, names: dict[str, Any]) -> str:
     return f"({''.join(chain)}ZERO)"
 
 
+# A tree with more scored leaves gets no function: writing one costs about 0.1 ms a leaf
+# (a second for 10,000), in every process, and a real criteria set has about a hundred.
+MOST_COMPILED_LEAVES = 1000
+
+
 def compile_total(tree: CriteriaTree) -> Total | None:
     """The function summing the scored leaves' points of a unit (None where the common case
-    does not hold), or None for a tree with a method it has no lines for."""
+    does not hold), or None for a tree with a method it has no lines for or more than
+    ``MOST_COMPILED_LEAVES`` scored leaves (every unit is then scored leaf by leaf)."""
+    if len(tree.leaf_plan) > MOST_COMPILED_LEAVES:
+        return None
     names: dict[str, Any] = {
         "ZERO": ZERO,
         "CENT": CENT,
