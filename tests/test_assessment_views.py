@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from scoring.assessment.evidence import link_evidence
 from scoring.models import Assessment, AssessmentItem, Evidence
 from scoring.models.assessments import AssessmentState
 from tests.assessment_fixtures import criterion, make_open_assessment
@@ -119,6 +120,42 @@ def test_saving_with_htmx_returns_the_item_and_the_updated_summary(world, assess
     assert 'id="assessment-summary" class="summary-box" hx-swap-oob="true"' in page
     assert "Đã chấm 1/6 tiêu chí" in page and "Tổng điểm tự đánh giá: 1,50" in page
     assert AssessmentItem.objects.get().explanation == "9/12"
+
+
+def _summary(page):
+    found = re.search(r'<section id="assessment-summary".*?</section>', page, re.S)
+    assert found, page
+    return found.group(0).replace(' hx-swap-oob="true"', "")
+
+
+def test_a_saves_answer_shows_the_items_evidence_and_total_as_the_page_does_after_it(
+    world, assessment, evidence_storage, django_assert_max_num_queries
+):
+    """The answer to a save shows the items and total its transaction read and scored, and
+    reads only their evidence: what it shows is what the page shows once the save is in."""
+    officer = client_for(world.officer_a)
+    item_12 = AssessmentItem.objects.create(
+        assessment=assessment, criterion=criterion(assessment, "1.2")
+    )
+    link_evidence(item_12, evidence_for(world.commune_a, world.officer_a), world.officer_a)
+    officer.post(save_url(assessment, "1.1"), {field(assessment, "1.1", "answer"): "yes"})
+    officer.get(reverse("assessment_page", args=[assessment.pk]))  # tree and dossier kept
+    url = save_url(assessment, "1.2")
+    typed = {
+        field(assessment, "1.2", "value"): "1,5",
+        field(assessment, "1.2", "version"): str(item_12.version),
+    }
+    # 17 with the test's savepoint: no second read of the items or of the set's version.
+    with django_assert_max_num_queries(17):
+        response = officer.post(url, typed, headers=HTMX)
+    answer = response.content.decode()
+    assert response.status_code == 200 and "Đã lưu." in answer
+    assert "ke-hoach-cchc.pdf" in answer  # the item's evidence, read after the commit
+    assert "Đã chấm 2/6 tiêu chí" in answer and "Tổng điểm tự đánh giá: 3,50" in answer
+    # 1.1 is scored without evidence; 1.2 has its file.
+    assert "1 tiêu chí có điểm nhưng chưa có tài liệu kiểm chứng" in answer
+    page = officer.get(reverse("assessment_page", args=[assessment.pk])).content.decode()
+    assert _summary(answer) == _summary(page)
 
 
 def test_an_error_keeps_what_was_typed_and_says_what_is_wrong(world, assessment):

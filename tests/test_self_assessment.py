@@ -43,7 +43,7 @@ D = Decimal
 def record(assessment, code, user, version=None, **typed):
     return record_self_assessment(
         assessment, criterion(assessment, code), SelfInput(**typed), user, version
-    )
+    ).item
 
 
 def test_opening_creates_one_assessment_per_unit_of_the_scored_kinds_in_force(world, assessment):

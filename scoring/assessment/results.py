@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.utils import timezone
 
 from scoring.assessment.loading import score_final, score_self_assessment
 from scoring.criteria.trees import tree_and_rows
-from scoring.engine import UnitResult
-from scoring.models import Assessment, AssessmentResult
+from scoring.engine import CriteriaTree, UnitResult
+from scoring.models import Assessment, AssessmentItem, AssessmentResult
+from scoring.models import Criterion as CriterionRow
+
+
+class Refreshed(NamedTuple):
+    """What ``refresh_result`` read and scored, inside the caller's transaction: a page
+    answering the save shows these instead of reading and scoring them again after it."""
+
+    items: list[AssessmentItem]  # every item of the assessment, without their evidence
+    kept: tuple[CriteriaTree, tuple[CriterionRow, ...]]  # the set's tree and rows
+    own: UnitResult  # the self-assessment's result
 
 
 def stored_fields(result: UnitResult) -> dict[str, list[str]]:
@@ -20,10 +31,11 @@ def stored_fields(result: UnitResult) -> dict[str, list[str]]:
     }
 
 
-def refresh_result(assessment: Assessment, dossier: dict[str, Decimal] | None = None) -> None:
+def refresh_result(assessment: Assessment, dossier: dict[str, Decimal] | None = None) -> Refreshed:
     """Score the assessment (appraised where appraised, self scores otherwise) and store it
     (``dossier``: the unit's dossier values when the caller already has them). One UPDATE
-    (a row is created only the first time): a save runs this while it holds the write lock."""
+    (a row is created only the first time): a save runs this while it holds the write lock.
+    Returns what it read and scored."""
     items = list(assessment.items.all())  # read once for both scores, as is the tree
     kept = tree_and_rows(assessment.criteria_set)
     final = score_final(assessment, items, kept)
@@ -40,3 +52,4 @@ def refresh_result(assessment: Assessment, dossier: dict[str, Decimal] | None = 
     }
     if not AssessmentResult.objects.filter(assessment=assessment).update(**values):
         AssessmentResult.objects.create(assessment=assessment, **values)
+    return Refreshed(items, kept, own)

@@ -7,6 +7,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,7 +20,7 @@ from scoring.assessment import audit
 from scoring.assessment.letters import issue_letter
 from scoring.assessment.loading import dossier_values_for, input_of
 from scoring.assessment.notices import tell_officers
-from scoring.assessment.results import refresh_result
+from scoring.assessment.results import Refreshed, refresh_result
 from scoring.assessment.sign_off import clear_sign_off
 from scoring.assessment.workflow import check_move, record_move
 from scoring.criteria.parameters import format_number, spec_from_json
@@ -114,6 +115,14 @@ def open_assessments(
     return len(new), len(existing)
 
 
+class Saved(NamedTuple):
+    """A recorded answer: its item, and the assessment's items, tree and self-assessed
+    result as the save's transaction left them."""
+
+    item: AssessmentItem
+    refreshed: Refreshed
+
+
 @transaction.atomic
 def record_self_assessment(
     assessment: Assessment,
@@ -122,7 +131,7 @@ def record_self_assessment(
     user: User,
     expected_version: int | None,
     dossier: dict[str, Decimal] | None = None,
-) -> AssessmentItem:
+) -> Saved:
     """Check and save the unit's answer for one sub-criterion, with the score it gives
     (``dossier``: the unit's dossier values when the caller already has them).
 
@@ -169,8 +178,7 @@ def record_self_assessment(
             reason=item.not_applicable_reason or item.explanation,
         )
         clear_sign_off(assessment, user)
-    refresh_result(assessment, dossier)
-    return item
+    return Saved(item, refresh_result(assessment, dossier))
 
 
 def check_self_input(

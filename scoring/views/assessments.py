@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,6 +24,7 @@ from cchc.models import Role, Unit, User
 from scoring.assessment.deadlines import running_deadline
 from scoring.assessment.letters import letter_docx, letter_pdf
 from scoring.assessment.loading import dossier_values_for, score_self_assessment
+from scoring.assessment.results import Refreshed
 from scoring.assessment.self_assessment import (
     AssessmentLocked,
     StaleItem,
@@ -153,11 +154,13 @@ def _page_context(
     }
 
 
+# The evidence each item links to (what an item of the page shows).
+_LINKS = Prefetch("evidence_links", queryset=EvidenceLink.objects.select_related("evidence"))
+
+
 def _with_links(items: QuerySet[AssessmentItem]) -> QuerySet[AssessmentItem]:
-    """Items with the evidence each links to (what an item of the page shows)."""
-    return items.prefetch_related(
-        Prefetch("evidence_links", queryset=EvidenceLink.objects.select_related("evidence"))
-    )
+    """Items with the evidence each links to."""
+    return items.prefetch_related(_LINKS)
 
 
 def _can_edit(user: User, assessment: Assessment) -> bool:
@@ -228,24 +231,31 @@ def render_item(
     status: int = 200,
     refused: bool = False,
     dossier: dict[str, Decimal] | None = None,
+    saved: Refreshed | None = None,
 ) -> HttpResponse:
     """The sub-criterion's part of the page, with the summary swapped in out of band. Only
     what these two parts show is read: the items (the one shown, the progress and the
-    total) and the tree."""
+    total) and the tree; ``saved``: the items, tree and total a save's transaction just
+    read and scored (only their evidence is read then)."""
     user = request_user(request)
     if dossier is None:
         dossier = dossier_values_for(assessment)
     # Every item once, with its evidence: the progress and the total need them all.
-    loaded = list(_with_links(assessment.items.all()))
+    if saved is None:
+        loaded = list(_with_links(assessment.items.all()))
+        kept = tree_and_rows(assessment.criteria_set)
+        result = score_self_assessment(assessment, dossier, loaded, kept)
+    else:
+        loaded, kept, result = saved
+        prefetch_related_objects(loaded, _LINKS)
     item = next((item for item in loaded if item.criterion_id == criterion.pk), None)
     _decorate(criterion, item, dossier, form)
     can_edit = _can_edit(user, assessment)
-    kept = tree_and_rows(assessment.criteria_set)
     context = {
         "assessment": assessment,
         "criterion": criterion,
         "progress": progress_of(assessment, list(kept[1]), dossier, loaded),
-        "result": score_self_assessment(assessment, dossier, loaded, kept),
+        "result": result,
         "can_edit": can_edit,
         "notice": notice,
         "refused": refused,
@@ -272,7 +282,7 @@ def item_save(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
     form = ItemForm(request.POST, criterion=criterion, spec=spec, dossier=dossier)
     if form.is_valid():
         try:
-            record_self_assessment(
+            saved = record_self_assessment(
                 assessment,
                 criterion,
                 form.self_input(),
@@ -312,7 +322,14 @@ def item_save(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
             if not is_htmx(request):
                 messages.success(request, _("Saved %(code)s.") % {"code": criterion.code})
                 return back_to_item(assessment, criterion)
-            return render_item(request, assessment, criterion, notice=_("Saved."), dossier=dossier)
+            return render_item(
+                request,
+                assessment,
+                criterion,
+                notice=_("Saved."),
+                dossier=dossier,
+                saved=saved.refreshed,
+            )
     if is_htmx(request):
         return render_item(request, assessment, criterion, form, dossier=dossier)
     context = _page_context(request, assessment, {criterion.pk: form})
