@@ -58,7 +58,7 @@ def appraise(assessment, code, user, score, reason="", version=None):
         reason,
         user,
         version,
-    )
+    ).item
 
 
 def to_appraised(assessment, world):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from cchc.models import User
 from scoring.assessment import audit, notices
-from scoring.assessment.results import refresh_result
+from scoring.assessment.results import Saved, refresh_result
 from scoring.assessment.workflow import (
     APPRAISING,
     IllegalMove,
@@ -48,7 +48,7 @@ def appraise_item(
     reason: str,
     user: User,
     expected_version: int,
-) -> AssessmentItem:
+) -> Saved:
     """Set the appraised score of one sub-criterion. A score other than the self score needs
     its reason (lower: the deduction; higher: why). None keeps the self score."""
     assessment = locked(assessment)
@@ -98,8 +98,7 @@ def appraise_item(
             new=item.final_score,
             reason=item.appraisal_reason,
         )
-    refresh_result(assessment)
-    return item
+    return Saved(item, refresh_result(assessment))
 
 
 # Assessments whose results are not final yet: a sourced score may still be set.

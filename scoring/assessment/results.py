@@ -21,6 +21,15 @@ class Refreshed(NamedTuple):
     items: list[AssessmentItem]  # every item of the assessment, without their evidence
     kept: tuple[CriteriaTree, tuple[CriterionRow, ...]]  # the set's tree and rows
     own: UnitResult  # the self-assessment's result
+    final: UnitResult  # the result with the appraised scores
+
+
+class Saved(NamedTuple):
+    """A saved item (a self-assessed answer, an appraised score), with the assessment's
+    items, tree and results as the save's transaction left them."""
+
+    item: AssessmentItem
+    refreshed: Refreshed
 
 
 def stored_fields(result: UnitResult) -> dict[str, list[str]]:
@@ -52,4 +61,4 @@ def refresh_result(assessment: Assessment, dossier: dict[str, Decimal] | None = 
     }
     if not AssessmentResult.objects.filter(assessment=assessment).update(**values):
         AssessmentResult.objects.create(assessment=assessment, **values)
-    return Refreshed(items, kept, own)
+    return Refreshed(items, kept, own, final)

@@ -7,7 +7,6 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,7 +19,7 @@ from scoring.assessment import audit
 from scoring.assessment.letters import issue_letter
 from scoring.assessment.loading import dossier_values_for, input_of
 from scoring.assessment.notices import tell_officers
-from scoring.assessment.results import Refreshed, refresh_result
+from scoring.assessment.results import Saved, refresh_result
 from scoring.assessment.sign_off import clear_sign_off
 from scoring.assessment.workflow import check_move, record_move
 from scoring.criteria.parameters import format_number, spec_from_json
@@ -113,14 +112,6 @@ def open_assessments(
         "opened",
     )
     return len(new), len(existing)
-
-
-class Saved(NamedTuple):
-    """A recorded answer: its item, and the assessment's items, tree and self-assessed
-    result as the save's transaction left them."""
-
-    item: AssessmentItem
-    refreshed: Refreshed
 
 
 @transaction.atomic

@@ -41,6 +41,7 @@ from scoring.assessment.workflow import (
 )
 from scoring.criteria.parameters import describe, spec_from_json
 from scoring.criteria.trees import criteria_rows, tree_and_rows
+from scoring.engine import UnitResult
 from scoring.models import (
     Assessment,
     AssessmentItem,
@@ -166,11 +167,12 @@ def appraise(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     notice = ""
     typed = {"score": request.POST.get("score", ""), "reason": request.POST.get("reason", "")}
+    final = None
     try:
         version = int(request.POST.get("version") or 0)
-        appraise_item(
+        final = appraise_item(
             assessment, criterion, _decimal(typed["score"]), typed["reason"], user, version
-        )
+        ).refreshed.final
         notice = _("Saved.")
         typed = {}
     except StaleAppraisal as conflict:
@@ -201,15 +203,19 @@ def appraise(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
             for message in messages_:
                 messages.error(request, f"{criterion.code}: {message}")
         return redirect(f"{request.path.rsplit('/muc/', 1)[0]}/#row-{criterion.pk}")
-    context = _row_context(request, assessment, criterion)
+    context = _row_context(request, assessment, criterion, final)
     context.update({"errors": errors, "typed": typed, "notice": notice, "oob": True})
     return render(request, "scoring/partials/appraisal_response.html", context)
 
 
 def _row_context(
-    request: HttpRequest, assessment: Assessment, criterion: Criterion
+    request: HttpRequest,
+    assessment: Assessment,
+    criterion: Criterion,
+    final: UnitResult | None = None,
 ) -> dict[str, Any]:
-    """What the row of one sub-criterion and the summary show (not the whole page's)."""
+    """What the row of one sub-criterion and the summary show (not the whole page's);
+    ``final``: the result a save's transaction just scored (read and scored here otherwise)."""
     user = request_user(request)
     criterion.item = _items_shown(assessment.items.filter(criterion=criterion)).first()  # type: ignore[attr-defined]
     criterion.described = describe(  # type: ignore[attr-defined]
@@ -219,7 +225,7 @@ def _row_context(
     return {
         "assessment": assessment,
         "criterion": criterion,
-        "result": score_final(assessment),
+        "result": score_final(assessment) if final is None else final,
         "editing": editing,
         "can_return": editing,
         "image_types": IMAGE_TYPES,

@@ -246,7 +246,7 @@ def render_item(
         kept = tree_and_rows(assessment.criteria_set)
         result = score_self_assessment(assessment, dossier, loaded, kept)
     else:
-        loaded, kept, result = saved
+        loaded, kept, result, _final = saved
         prefetch_related_objects(loaded, _LINKS)
     item = next((item for item in loaded if item.criterion_id == criterion.pk), None)
     _decorate(criterion, item, dossier, form)
