@@ -488,6 +488,13 @@ def test_the_kept_tree_follows_every_change_to_the_criteria(world):
     criteria_set.classification_bands = [["Tốt", 50], ["Yếu", 0]]
     criteria_set.save()
     assert [band.label for band in load_tree(criteria_set).classification.bands] == ["Tốt", "Yếu"]
+    criteria_set.classification_bands = [["Tốt", 62.5], ["Yếu", 0]]  # the same labels
+    criteria_set.save()
+    assert load_tree(criteria_set).classification.bands[0].minimum == Decimal("62.5")
+    assert not load_tree(criteria_set).dense_ranking
+    criteria_set.ranking_rule = CriteriaSet.RankingRule.DENSE
+    criteria_set.save()
+    assert load_tree(criteria_set).dense_ranking
 
 
 def test_a_rolled_back_change_leaves_no_tree_behind(world):

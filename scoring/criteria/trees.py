@@ -5,7 +5,10 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from decimal import Decimal
+from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F
 from django.db.models.base import ModelState
 
@@ -57,18 +60,21 @@ _TREES: Kept[tuple[object, ...], tuple[CriteriaTree, tuple[CriterionRow, ...]]] 
 def tree_and_rows(criteria_set: CriteriaSet) -> tuple[CriteriaTree, tuple[CriterionRow, ...]]:
     """The set as an engine tree and its criteria rows in tree order. The rows are shared
     between requests: read them, never change them."""
-    found = (
-        CriteriaSet.objects.filter(pk=criteria_set.pk)
-        .values_list("criteria_version", "classification_bands", "ranking_rule")
-        .first()
-    )
+    connection = connections[criteria_set._state.db or DEFAULT_DB_ALIAS]
+    with connection.cursor() as cursor:
+        # What the key is made of, by a statement written once per kind of database: every
+        # page and save asks it, and Django takes longer to build it than the database to
+        # answer it.
+        cursor.execute(_version_statement(connection), [criteria_set.pk])
+        found = cursor.fetchone()
     if found is None:
         raise CriteriaSet.DoesNotExist(criteria_set.pk)
-    version, bands, rule = found
-    key = (criteria_set.pk, version, repr(bands), rule)
+    version, stored_bands, rule = found
+    key = (criteria_set.pk, version, stored_bands, rule)  # the bands as the database wrote them
     kept = _TREES.get(key)
     if kept is not None:
         return kept
+    bands = _BANDS.from_db_value(stored_bands, None, connection)
     # The rows with the version they belong to, in one statement (one snapshot): a change
     # committed between the two queries stores its rows under its own version, not this one.
     rows = tuple(
@@ -77,7 +83,7 @@ def tree_and_rows(criteria_set: CriteriaSet) -> tuple[CriteriaTree, tuple[Criter
         )
     )
     if rows:
-        key = (criteria_set.pk, rows[0].set_version, repr(bands), rule)  # type: ignore[attr-defined]
+        key = (criteria_set.pk, rows[0].set_version, stored_bands, rule)  # type: ignore[attr-defined]
     current = CriteriaSet(pk=criteria_set.pk, classification_bands=bands, ranking_rule=rule)
     made = (
         tree_from_rows(list(rows), classification_of(current), current.dense_ranking),
@@ -85,6 +91,28 @@ def tree_and_rows(criteria_set: CriteriaSet) -> tuple[CriteriaTree, tuple[Criter
     )
     _TREES.put(key, made)
     return made
+
+
+_BANDS: Any = CriteriaSet._meta.get_field("classification_bands")  # reads the stored text
+_VERSION_STATEMENTS: dict[str, str] = {}
+
+
+def _version_statement(connection: BaseDatabaseWrapper) -> str:
+    """The set's criteria version, classification bands and ranking rule (one parameter:
+    the set's key)."""
+    statement = _VERSION_STATEMENTS.get(connection.vendor)
+    if statement is None:
+        meta: Any = CriteriaSet._meta
+        quote = connection.ops.quote_name
+        columns = ", ".join(
+            quote(meta.get_field(name).column)
+            for name in ("criteria_version", "classification_bands", "ranking_rule")
+        )
+        statement = _VERSION_STATEMENTS[connection.vendor] = (
+            f"SELECT {columns} FROM {quote(meta.db_table)}"
+            f" WHERE {quote(meta.get_field('id').column)} = %s"
+        )
+    return statement
 
 
 def criteria_rows(
