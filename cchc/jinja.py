@@ -12,7 +12,8 @@ The partials read like Django templates and write what Django would write:
   does in Django templates); a translated text with a value is
   ``_("… %(name)s …")|format(name=…)``;
 - ``url(name, *args)`` is ``{% url %}``; ``csrf_input`` is ``{% csrf_token %}``, the token of
-  the page that includes the partial;
+  the page that includes the partial; ``static(path)`` is ``{% static %}``; ``language()`` and
+  ``languages`` are ``{% get_current_language %}`` and ``{% get_available_languages %}``;
 - the filters ``number``, ``date``, ``filesizeformat`` are Django's (``cchc_format``'s
   ``number``; ``date`` in the local time);
 - an undefined name is an error (``StrictUndefined``), never a silent blank.
@@ -29,11 +30,12 @@ from typing import Any
 import jinja2
 from django.conf import settings
 from django.template import defaultfilters
+from django.templatetags.static import static
 from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 from django.urls.converters import IntConverter
 from django.utils import formats
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
-from django.utils.translation import gettext, trans_real
+from django.utils.translation import get_language, gettext, trans_real
 
 from cchc.numbers import format_number
 
@@ -135,7 +137,13 @@ def _number(value: Any, places: int | str | None = None) -> str:
 def environment(**options: Any) -> jinja2.Environment:
     options.update(undefined=jinja2.StrictUndefined, finalize=_finalize, keep_trailing_newline=True)
     env = jinja2.Environment(**options)
-    env.globals.update(_=gettext, url=_url)
+    env.globals.update(
+        _=gettext,
+        url=_url,
+        static=static,
+        language=get_language,
+        languages=settings.LANGUAGES,
+    )
     env.filters.update(
         number=_number,
         date=_date,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -69,6 +70,39 @@ def test_navigation_follows_roles(world):
     officer_page = client_for(world.officer_a).get(reverse("home")).content.decode()
     assert reverse("unit_import") in admin_page
     assert reverse("unit_import") not in officer_page
+
+
+def _menu(page):
+    found = re.search(r"<nav aria-label=[^>]*>.*?</nav>", page, re.S)
+    return found.group(0) if found else ""
+
+
+def test_the_top_bar_shows_each_role_its_menu_and_the_user_their_links(world):
+    world.admin.is_staff = True  # Django's administration too
+    world.admin.save()
+    officer = client_for(world.officer_a).get(reverse("home")).content.decode()
+    admin = client_for(world.admin).get(reverse("home")).content.decode()
+    for page in (officer, admin):
+        assert f'href="{reverse("ranking")}">Xếp hạng</a>' in _menu(page)
+        assert f'hx-get="{reverse("notification_bell")}"' in page and "Đăng xuất" in page
+    assert reverse("audit_search") not in _menu(officer)
+    assert reverse("appraisal_list") not in _menu(officer)
+    assert reverse("audit_search") in _menu(admin) and reverse("appraisal_list") in _menu(admin)
+    assert f'<span class="who">{world.officer_a}</span>' in officer
+    assert reverse("admin:index") in _menu(admin) and reverse("admin:index") not in _menu(officer)
+    assert '<option value="vi" selected>Tiếng Việt</option>' in officer
+
+
+def test_the_top_bar_without_a_user_or_a_request(client, db):
+    from django.template.loader import render_to_string
+
+    page = client.get(reverse("login") + '?next=/"><script>x</script>').content.decode()
+    assert not _menu(page) and "Đăng xuất" not in page
+    assert '<option value="vi" selected>' in page and "<script>x</script>" not in page
+    assert "&#34;&gt;&lt;script&gt;" in page or "&quot;&gt;&lt;script&gt;" in page
+    alone = render_to_string("base.html")  # an e-mail or a PDF has no request
+    assert 'class="topbar"' in alone and not _menu(alone)
+    assert 'name="next" type="hidden" value=""' in alone
 
 
 @pytest.mark.parametrize(
