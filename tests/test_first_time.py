@@ -234,3 +234,20 @@ def test_the_dossier_report_opens_on_the_readers_units_and_the_latest_year(world
     response = client_for(world.leader).get(reverse("dossier_report"))
     assert response.status_code == 302
     assert response["Location"].endswith(f"?unit={world.district.code}&start=2024&end=2024")
+
+
+def test_a_kept_description_follows_the_language(world, assessment):
+    from django.utils import translation
+
+    from scoring.engine import Level, Method, MethodSpec
+
+    spec = MethodSpec(Method.LEVELS, levels=(Level("Đủ", D("1.5")), Level("Thiếu", D(0))))
+    with translation.override("vi"):
+        vietnamese = describe(spec, Decimal("1.5"))
+    with translation.override("en"):
+        english = describe(spec, Decimal("1.50"))
+    assert vietnamese == "Chọn mức — Đủ: 1,5 điểm; Thiếu: 0 điểm"
+    assert english == "Choose a level — Đủ: 1.5 points; Thiếu: 0 points"
+    with translation.override("vi"):
+        assert describe(spec, Decimal("1.5")) == vietnamese  # kept, and still Vietnamese
+        assert describe(MethodSpec(Method.YES_NO), D(1500)) == "Có: 1.500 điểm; không: 0 điểm"

@@ -168,7 +168,8 @@ def record_self_assessment(
             new=_self_value(item),
             reason=item.not_applicable_reason or item.explanation,
         )
-        clear_sign_off(assessment, user)
+        if assessment.signed_off_at is not None:  # read under this transaction's lock
+            clear_sign_off(assessment, user)
     return Saved(item, refresh_result(assessment, dossier))
 
 

@@ -21,10 +21,14 @@ zero denominator scores) is one of ``đủ điểm``, ``0 điểm``, ``không á
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from dossiers.figures import input_labels
@@ -285,6 +289,19 @@ def input_label(name: str) -> str:
 
 def describe(spec: MethodSpec, max_score: Decimal) -> str:
     """The method in words, e.g. "Điểm = 1 × tỷ lệ hồ sơ có kết quả điện tử / hồ sơ đã giải quyết"."""
+    return _described(spec, max_score, translation.get_language())
+
+
+@receiver(setting_changed)
+def _formats_changed(**_kwargs: Any) -> None:
+    _described.cache_clear()  # numbers are written by the settings' formats
+
+
+@functools.lru_cache(maxsize=4096)
+def _described(spec: MethodSpec, max_score: Decimal, _language: str | None) -> str:
+    """``describe``, kept per method, maximum and language: a page describes every
+    sub-criterion of its set on each visit. Equal numbers (2 and 2.00) are written alike,
+    so they may share an entry."""
     top = format_number(max_score)
     method = spec.method
     if method is Method.MANUAL:
