@@ -231,22 +231,22 @@ def render_item(
     status: int = 200,
     refused: bool = False,
     dossier: dict[str, Decimal] | None = None,
-    saved: Refreshed | None = None,
+    refreshed: Refreshed | None = None,
 ) -> HttpResponse:
     """The sub-criterion's part of the page, with the summary swapped in out of band. Only
     what these two parts show is read: the items (the one shown, the progress and the
-    total) and the tree; ``saved``: the items, tree and total a save's transaction just
+    total) and the tree; ``refreshed``: the items, tree and total a save's transaction just
     read and scored (only their evidence is read then)."""
     user = request_user(request)
     if dossier is None:
         dossier = dossier_values_for(assessment)
     # Every item once, with its evidence: the progress and the total need them all.
-    if saved is None:
+    if refreshed is None:
         loaded = list(_with_links(assessment.items.all()))
         kept = tree_and_rows(assessment.criteria_set)
         result = score_self_assessment(assessment, dossier, loaded, kept)
     else:
-        loaded, kept, result, _final = saved
+        loaded, kept, result, _final = refreshed
         prefetch_related_objects(loaded, _LINKS)
     item = next((item for item in loaded if item.criterion_id == criterion.pk), None)
     _decorate(criterion, item, dossier, form)
@@ -328,7 +328,7 @@ def item_save(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
                 criterion,
                 notice=_("Saved."),
                 dossier=dossier,
-                saved=saved.refreshed,
+                refreshed=saved.refreshed,
             )
     if is_htmx(request):
         return render_item(request, assessment, criterion, form, dossier=dossier)
