@@ -19,9 +19,9 @@ from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from cchc.models import User
+from cchc.statements import column, table, written_once
 
 _KEY: Any = User._meta.pk
-_STATEMENTS: dict[str, str] = {}
 # Each connection's converters per column (they are the connection's own methods).
 _CONVERTERS: weakref.WeakKeyDictionary[
     BaseDatabaseWrapper, list[tuple[Any, list[Callable[..., Any]]]]
@@ -40,28 +40,23 @@ def read_user(pk: Any) -> User | None:
     connection = connections[alias]
     fields = User._meta.concrete_fields
     with connection.cursor() as cursor:
-        cursor.execute(_statement(connection), [_KEY.get_prep_value(pk)])
+        cursor.execute(written_once(_statement, connection), [_KEY.get_prep_value(pk)])
         row = cursor.fetchone()
     if row is None:
         return None
     values = []
-    for value, (column, converters) in zip(row, _converters(connection), strict=True):
+    for value, (expression, converters) in zip(row, _converters(connection), strict=True):
         for convert in converters:
-            value = convert(value, column, connection)
+            value = convert(value, expression, connection)
         values.append(value)
     return User.from_db(alias, [field.attname for field in fields], values)
 
 
 def _statement(connection: BaseDatabaseWrapper) -> str:
-    statement = _STATEMENTS.get(connection.vendor)
-    if statement is None:
-        meta, quote = User._meta, connection.ops.quote_name
-        columns = ", ".join(quote(str(field.column)) for field in meta.concrete_fields)
-        key = quote(_KEY.column)
-        statement = _STATEMENTS[connection.vendor] = (
-            f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {key} = %s"
-        )
-    return statement
+    """Every column of the user (one parameter: the key)."""
+    columns = ", ".join(column(connection, User, f.name) for f in User._meta.concrete_fields)
+    key = column(connection, User, _KEY.name)
+    return f"SELECT {columns} FROM {table(connection, User)} WHERE {key} = %s"
 
 
 def _converters(
@@ -73,11 +68,12 @@ def _converters(
     if found is None:
         found = []
         for field in User._meta.concrete_fields:
-            column = field.get_col(User._meta.db_table)
+            expression = field.get_col(User._meta.db_table)
             found.append(
                 (
-                    column,
-                    connection.ops.get_db_converters(column) + column.get_db_converters(connection),
+                    expression,
+                    connection.ops.get_db_converters(expression)
+                    + expression.get_db_converters(connection),
                 )
             )
         _CONVERTERS[connection] = found

@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cchc.statements import column, table, written_once
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
@@ -566,7 +568,7 @@ class User(AbstractUser):
             # ``self.role_assignments.values_list("role", "unit__path")`` would read them
             # (Django takes longer to build that query than the database to answer it).
             with connections[self._state.db or DEFAULT_DB_ALIAS].cursor() as cursor:
-                cursor.execute(_roles_statement(cursor.db), [self.pk])
+                cursor.execute(written_once(_roles_statement, cursor.db), [self.pk])
                 cache = [(str(role), str(path)) for role, path in cursor.fetchall()]
             self._role_path_cache = cache
         return [path for role, path in cache if roles is None or role in roles]
@@ -579,31 +581,20 @@ class User(AbstractUser):
         return self.has_role(Role.ADMINISTRATOR)
 
 
-_ROLES_STATEMENTS: dict[str, str] = {}
-
-
 def _roles_statement(connection: BaseDatabaseWrapper) -> str:
-    """The roles of a user with the paths of their units (one parameter: the user's key),
-    written once per kind of database."""
-    statement = _ROLES_STATEMENTS.get(connection.vendor)
-    if statement is None:
-        statement = _ROLES_STATEMENTS[connection.vendor] = _write_roles_statement(connection)
-    return statement
+    """The roles of a user with the paths of their units (one parameter: the user's key)."""
 
+    def role(name: str) -> str:
+        return column(connection, RoleAssignment, name)
 
-def _write_roles_statement(connection: BaseDatabaseWrapper) -> str:
-    roles, units = RoleAssignment._meta, Unit._meta
+    def unit(name: str) -> str:
+        return column(connection, Unit, name)
 
-    def column(meta: Any, name: str) -> str:
-        return str(connection.ops.quote_name(meta.get_field(name).column))
-
-    role_table = connection.ops.quote_name(roles.db_table)
-    unit_table = connection.ops.quote_name(units.db_table)
     return (
-        f"SELECT r.{column(roles, 'role')}, u.{column(units, 'path')}"
-        f" FROM {role_table} r INNER JOIN {unit_table} u"
-        f" ON u.{column(units, 'id')} = r.{column(roles, 'unit')}"
-        f" WHERE r.{column(roles, 'user')} = %s"
+        f"SELECT r.{role('role')}, u.{unit('path')}"
+        f" FROM {table(connection, RoleAssignment)} r INNER JOIN {table(connection, Unit)} u"
+        f" ON u.{unit('id')} = r.{role('unit')}"
+        f" WHERE r.{role('user')} = %s"
     )
 
 

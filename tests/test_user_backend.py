@@ -59,3 +59,24 @@ def test_a_request_reads_its_user_in_one_query_and_sees_changes_at_once(
     world.officer_a.set_password("Mat-khau-moi-2026")  # another device changes it
     world.officer_a.save()
     assert client.get(reverse("home")).status_code == 302  # this session ended with it
+
+
+def test_a_statement_is_written_once_per_kind_of_database():
+    from types import SimpleNamespace
+
+    from cchc.statements import written_once
+
+    calls = []
+
+    def write(connection):
+        calls.append(connection.vendor)
+        return f"SELECT 1 -- {connection.vendor}"
+
+    sqlite, postgresql = SimpleNamespace(vendor="sqlite"), SimpleNamespace(vendor="postgresql")
+    assert [written_once(write, c) for c in (sqlite, sqlite, postgresql, sqlite)] == [
+        "SELECT 1 -- sqlite",
+        "SELECT 1 -- sqlite",
+        "SELECT 1 -- postgresql",
+        "SELECT 1 -- sqlite",
+    ]
+    assert calls == ["sqlite", "postgresql"]

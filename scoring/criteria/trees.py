@@ -13,6 +13,7 @@ from django.db.models import F
 from django.db.models.base import ModelState
 
 from cchc.kept import Kept
+from cchc.statements import column, table, written_once
 from scoring.criteria.parameters import spec_from_json
 from scoring.engine import Classification, CriteriaTree, Criterion
 from scoring.models import CriteriaSet
@@ -65,7 +66,7 @@ def tree_and_rows(criteria_set: CriteriaSet) -> tuple[CriteriaTree, tuple[Criter
         # What the key is made of, by a statement written once per kind of database: every
         # page and save asks it, and Django takes longer to build it than the database to
         # answer it.
-        cursor.execute(_version_statement(connection), [criteria_set.pk])
+        cursor.execute(written_once(_version_statement, connection), [criteria_set.pk])
         found = cursor.fetchone()
     if found is None:
         raise CriteriaSet.DoesNotExist(criteria_set.pk)
@@ -94,25 +95,19 @@ def tree_and_rows(criteria_set: CriteriaSet) -> tuple[CriteriaTree, tuple[Criter
 
 
 _BANDS: Any = CriteriaSet._meta.get_field("classification_bands")  # reads the stored text
-_VERSION_STATEMENTS: dict[str, str] = {}
 
 
 def _version_statement(connection: BaseDatabaseWrapper) -> str:
     """The set's criteria version, classification bands and ranking rule (one parameter:
     the set's key)."""
-    statement = _VERSION_STATEMENTS.get(connection.vendor)
-    if statement is None:
-        meta: Any = CriteriaSet._meta
-        quote = connection.ops.quote_name
-        columns = ", ".join(
-            quote(meta.get_field(name).column)
-            for name in ("criteria_version", "classification_bands", "ranking_rule")
-        )
-        statement = _VERSION_STATEMENTS[connection.vendor] = (
-            f"SELECT {columns} FROM {quote(meta.db_table)}"
-            f" WHERE {quote(meta.get_field('id').column)} = %s"
-        )
-    return statement
+    columns = ", ".join(
+        column(connection, CriteriaSet, name)
+        for name in ("criteria_version", "classification_bands", "ranking_rule")
+    )
+    return (
+        f"SELECT {columns} FROM {table(connection, CriteriaSet)}"
+        f" WHERE {column(connection, CriteriaSet, 'id')} = %s"
+    )
 
 
 def criteria_rows(
