@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.contrib.auth import BACKEND_SESSION_KEY, get_user
 from django.urls import reverse
@@ -72,7 +73,8 @@ def test_a_statement_is_written_once_per_kind_of_database():
         calls.append(connection.vendor)
         return f"SELECT 1 -- {connection.vendor}"
 
-    sqlite, postgresql = SimpleNamespace(vendor="sqlite"), SimpleNamespace(vendor="postgresql")
+    sqlite: Any = SimpleNamespace(vendor="sqlite")  # only the vendor is read
+    postgresql: Any = SimpleNamespace(vendor="postgresql")
     assert [written_once(write, c) for c in (sqlite, sqlite, postgresql, sqlite)] == [
         "SELECT 1 -- sqlite",
         "SELECT 1 -- sqlite",
