@@ -9,6 +9,7 @@ stops is lost; its job shows as waiting, and the person starts it again.
 
 from __future__ import annotations
 
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -19,6 +20,18 @@ from django_tasks.base import TaskResult
 
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
+
+
+def _forget_pool() -> None:
+    """In a forked process (gunicorn forks its workers from the master that imported the
+    app): the parent's threads are not there, so its pool would take tasks and never run
+    them. The child starts a pool of its own on its first task."""
+    global _pool, _pool_lock
+    _pool = None
+    _pool_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_pool)
 
 
 def _executor(workers: int) -> ThreadPoolExecutor:

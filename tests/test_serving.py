@@ -1,0 +1,126 @@
+"""The app server's configuration (deploy/gunicorn.conf.py), run as production runs it."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import runpy
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from cchc import task_backends
+
+ROOT = Path(__file__).resolve().parent.parent
+CONF = ROOT / "deploy" / "gunicorn.conf.py"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def _gunicorn(tmp_path: Path, **env: str) -> Iterator[int]:
+    """gunicorn with the production configuration on a free port (the health check needs a
+    database answering, not a migrated one)."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "cchc.wsgi", "-c", str(CONF)],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DEBUG": "0",
+            "SECRET_KEY": "test-only-secret-key-for-the-serving-test-0123456789abcdef",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "DATABASE_URL": f"sqlite:///{tmp_path}/serving.sqlite3",
+            "CCHC_VAR_DIR": str(tmp_path),
+            "STATIC_ROOT": str(tmp_path / "static"),
+            "SECURE_SSL_REDIRECT": "0",
+            "BIND": f"127.0.0.1:{port}",
+            "ACCESS_LOG": "",
+            "WEB_CONCURRENCY": "2",
+            **env,
+        },
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        for _attempt in range(150):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if server.poll() is not None:
+                    raise AssertionError(server.stderr.read().decode()) from None  # type: ignore[union-attr]
+                time.sleep(0.1)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _two_requests(port: int) -> list[tuple[int, str | None]]:
+    """Two health checks sent as a browser sends them: on one kept connection if the server
+    keeps it. Each answer's status and Connection header."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    answers = []
+    for _ in range(2):
+        connection.request("GET", "/healthz/")
+        response = connection.getresponse()
+        response.read()
+        answers.append((response.status, response.getheader("Connection")))
+    connection.close()
+    return answers
+
+
+def test_each_request_gets_a_connection_of_its_own(tmp_path):
+    """No keep-alive by default: a kept connection would stay with the process that accepted
+    it, whatever its load; a browser opens a new connection for its next request."""
+    with _gunicorn(tmp_path) as port:
+        assert _two_requests(port) == [(200, "close"), (200, "close")]
+
+
+def test_keep_alive_can_be_turned_back_on(tmp_path):
+    with _gunicorn(tmp_path, WEB_KEEPALIVE="5") as port:
+        assert [status for status, _ in _two_requests(port)] == [200, 200]
+        assert [header for _, header in _two_requests(port)] != ["close", "close"]
+
+
+def test_the_app_is_imported_once_and_no_connection_crosses_a_fork(monkeypatch):
+    settings = runpy.run_path(str(CONF))
+    assert settings["preload_app"] is True
+    assert settings["keepalive"] == 0
+    monkeypatch.setenv("WEB_KEEPALIVE", "3")
+    assert runpy.run_path(str(CONF))["keepalive"] == 3
+    closed = []
+    monkeypatch.setattr("django.db.connections.close_all", lambda: closed.append(True))
+    settings["pre_fork"](None, None)
+    assert closed == [True]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_worker_starts_a_task_pool_of_its_own():
+    """The master's pool (had it one) has no threads in a forked worker: a task handed to it
+    would never run. The worker's first task starts a new pool, which runs it."""
+    parent_pool = task_backends._executor(1)
+    assert parent_pool.submit(lambda: 1).result(timeout=10) == 1
+    child = os.fork()
+    if child == 0:  # the worker
+        try:
+            fresh = task_backends._pool is None
+            pool = task_backends._executor(1)
+            ran = pool.submit(lambda: 42).result(timeout=10) == 42
+            os._exit(0 if fresh and ran and pool is not parent_pool else 1)
+        except BaseException:
+            os._exit(2)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert task_backends._executor(1) is parent_pool  # the master keeps its own
