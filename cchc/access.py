@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from cchc.models import CodeError, Role, Unit, User
+from cchc.statements import KeyRead
 
 M = TypeVar("M", bound=Model)
 
@@ -66,6 +67,15 @@ def seen_or_404(queryset: QuerySet[M], user: User, pk: object) -> M:
     ``visible_to``: a plain read by key, and the check in Python."""
     found = get_object_or_404(queryset.select_related("unit"), pk=pk)
     if not sees(user, found.unit):  # type: ignore[attr-defined]
+        raise Http404
+    return found
+
+
+def seen_by_key_or_404(read: KeyRead, user: User, pk: object) -> Any:
+    """As ``seen_or_404``, for an object read by a statement written once (``read``, whose
+    related objects include ``unit``)."""
+    found = read.get(pk)
+    if found is None or not sees(user, found.unit):
         raise Http404
     return found
 

@@ -7,9 +7,11 @@ process asks for it; values always go as parameters, never into the text."""
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
+from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 _WRITTEN: dict[tuple[Callable[[BaseDatabaseWrapper], str], str], str] = {}
@@ -36,3 +38,97 @@ def table(connection: BaseDatabaseWrapper, model: Any) -> str:
 def column(connection: BaseDatabaseWrapper, model: Any, name: str) -> str:
     """The quoted column of the field ``name`` (``"unit"`` gives ``"unit_id"``)."""
     return str(connection.ops.quote_name(model._meta.get_field(name).column))
+
+
+class KeyRead:
+    """``model.objects.select_related(*related).get(pk=…)``, written once per kind of
+    database: the same columns, joins and objects (every value through the converters
+    Django's own query applies, each related object cached on its row as ``select_related``
+    caches it), without building the query on each call. ``related`` names foreign keys of
+    ``model`` itself. Nothing is kept between calls but the statement."""
+
+    def __init__(self, model: Any, related: tuple[str, ...] = ()) -> None:
+        self.model = model
+        self.related = [model._meta.get_field(name) for name in related]
+        self._converters: weakref.WeakKeyDictionary[
+            BaseDatabaseWrapper, list[list[tuple[Any, list[Callable[..., Any]]]]]
+        ] = weakref.WeakKeyDictionary()
+
+    def models(self) -> list[Any]:
+        return [self.model, *(field.related_model for field in self.related)]
+
+    def statement(self, connection: BaseDatabaseWrapper) -> str:
+        quote = connection.ops.quote_name
+        columns = [
+            f"{quote(f'T{n}')}.{quote(field.column)}"
+            for n, model in enumerate(self.models())
+            for field in model._meta.concrete_fields
+        ]
+        joins = "".join(
+            f" LEFT OUTER JOIN {table(connection, field.related_model)} {quote(f'T{n}')}"
+            f" ON {quote(f'T{n}')}.{quote(field.target_field.column)}"
+            f" = {quote('T0')}.{quote(field.column)}"
+            for n, field in enumerate(self.related, start=1)
+        )
+        key = f"{quote('T0')}.{quote(self.model._meta.pk.column)}"
+        return (
+            f"SELECT {', '.join(columns)} FROM {table(connection, self.model)} {quote('T0')}"
+            f"{joins} WHERE {key} = %s"
+        )
+
+    def get(self, pk: Any) -> Any:
+        """The object with key ``pk``, its related objects cached on it; None if none."""
+        alias = self.model._default_manager.db
+        connection = connections[alias]
+        key = self.model._meta.pk.get_prep_value(pk)
+        if isinstance(key, int):
+            # A key no column holds matches nothing, as Django's lookup has it (rather than
+            # an overflow error from the database).
+            low, high = connection.ops.integer_field_range(self.model._meta.pk.get_internal_type())
+            if (low is not None and key < low) or (high is not None and key > high):
+                return None
+        with connection.cursor() as cursor:
+            cursor.execute(written_once(self.statement, connection), [key])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        objects: list[Any] = []
+        start = 0
+        for model, converters in zip(self.models(), self._converters_of(connection), strict=True):
+            values = []
+            for value, (expression, converts) in zip(row[start:], converters, strict=False):
+                for convert in converts:
+                    value = convert(value, expression, connection)
+                values.append(value)
+            start += len(converters)
+            fields = model._meta.concrete_fields
+            if model is not self.model and values[fields.index(model._meta.pk)] is None:
+                objects.append(None)  # no related row (a null key)
+            else:
+                objects.append(model.from_db(alias, [f.attname for f in fields], values))
+        found = objects[0]
+        for field, related in zip(self.related, objects[1:], strict=True):
+            field.set_cached_value(found, related)
+        return found
+
+    def _converters_of(
+        self, connection: BaseDatabaseWrapper
+    ) -> list[list[tuple[Any, list[Callable[..., Any]]]]]:
+        """Each model's columns with what Django's query applies to their values (as its
+        compiler finds them; they are the connection's own methods, so kept per
+        connection)."""
+        found = self._converters.get(connection)
+        if found is None:
+            found = [
+                [
+                    (
+                        expression := field.get_col(model._meta.db_table),
+                        connection.ops.get_db_converters(expression)
+                        + expression.get_db_converters(connection),
+                    )
+                    for field in model._meta.concrete_fields
+                ]
+                for model in self.models()
+            ]
+            self._converters[connection] = found
+        return found

@@ -1,0 +1,72 @@
+"""``cchc.statements.KeyRead``: an object and its related ones read by key with a statement
+written once, as ``select_related(...).get(pk=…)`` gives them."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+
+from scoring.models import Assessment
+from scoring.views.assessments import assessment_read
+from tests.conftest import client_for
+
+
+def _values(instance):
+    return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
+
+
+def _same(read, expected):
+    assert _values(read) == _values(expected)
+    assert [type(v) for v in _values(read).values()] == [
+        type(v) for v in _values(expected).values()
+    ]
+    assert not read._state.adding and read._state.db == expected._state.db
+
+
+def test_the_assessment_read_is_the_one_the_orm_gives(world, assessment, django_assert_num_queries):
+    assessment.signed_off_at = timezone.now().replace(microsecond=654321)
+    assessment.signed_off_by = world.officer_a
+    assessment.save()
+    criteria_set = assessment.criteria_set
+    criteria_set.classification_bands = [["Tốt", 80.5], ["Yếu", 0]]  # JSON
+    criteria_set.save()
+    expected = Assessment.objects.select_related("criteria_set", "unit").get(pk=assessment.pk)
+    with django_assert_num_queries(1):
+        read = assessment_read().get(assessment.pk)
+        _same(read, expected)
+        _same(read.criteria_set, expected.criteria_set)  # cached on it, as select_related does
+        _same(read.unit, expected.unit)
+    assert read.criteria_set.classification_bands == [["Tốt", 80.5], ["Yếu", 0]]
+    assert assessment_read().get(str(assessment.pk)) == expected
+
+
+def test_a_null_related_key_is_none_without_a_query(world, assessment, django_assert_num_queries):
+    read = assessment_read(("signed_off_by",))
+    assert assessment_read(("signed_off_by",)) is read  # written once
+    with django_assert_num_queries(1):
+        found = read.get(assessment.pk)
+        assert found.signed_off_by is None
+        assert found.unit == world.commune_a and found.criteria_set.year == 2022
+    assessment.signed_off_by = world.officer_a
+    assessment.save()
+    with django_assert_num_queries(1):
+        assert read.get(assessment.pk).signed_off_by.username == "officer_a"
+
+
+def test_no_such_key_is_none_even_beyond_what_a_column_holds(assessment):
+    assert assessment_read().get(987654) is None
+    assert assessment_read().get(2**70) is None
+    assert assessment_read().get(-(2**70)) is None
+
+
+def test_a_key_beyond_what_a_column_holds_is_a_404_page(world, assessment):
+    client = client_for(world.officer_a)
+    assert client.get(reverse("assessment_page", args=[assessment.pk])).status_code == 200
+    assert client.get(f"/danh-gia/{2**70}/").status_code == 404
+    # Out of scope: a 404 as for no assessment at all.
+    assert (
+        client_for(world.officer_b)
+        .get(reverse("assessment_page", args=[assessment.pk]))
+        .status_code
+        == 404
+    )
