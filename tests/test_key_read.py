@@ -70,3 +70,17 @@ def test_a_key_beyond_what_a_column_holds_is_a_404_page(world, assessment):
         .status_code
         == 404
     )
+
+
+def test_the_evidence_read_is_the_one_the_orm_gives(world, django_assert_num_queries):
+    from scoring.models import Evidence
+    from scoring.views.evidence import _EVIDENCE
+    from tests.test_evidence import evidence_for
+
+    evidence = evidence_for(world.commune_a, world.officer_a, document_number="12/KH-UBND")
+    expected = Evidence.objects.select_related("unit").get(pk=evidence.pk)
+    with django_assert_num_queries(1):
+        read = _EVIDENCE.get(evidence.pk)
+        _same(read, expected)
+        _same(read.unit, expected.unit)
+    assert read.file.name == expected.file.name and read.document_date == expected.document_date

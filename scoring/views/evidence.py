@@ -17,10 +17,11 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cchc.access import request_user, require_role_on, seen_or_404
+from cchc.access import request_user, require_role_on, seen_by_key_or_404
 from cchc.conditional import not_modified, tagged
 from cchc.models import User
 from cchc.redirects import safe_target
+from cchc.statements import KeyRead
 from scoring.assessment.evidence import (
     accepts_evidence,
     link_evidence,
@@ -203,8 +204,13 @@ def evidence_unlink(request: HttpRequest, pk: int, criterion_pk: int, link_pk: i
     )
 
 
+# Every download reads it so, a browser's check of the file it holds (304) included.
+_EVIDENCE = KeyRead(Evidence, ("unit",))
+
+
 def _visible_evidence_or_404(request: HttpRequest, pk: int) -> Evidence:
-    return seen_or_404(Evidence.objects.all(), request_user(request), pk)
+    found: Evidence = seen_by_key_or_404(_EVIDENCE, request_user(request), pk)
+    return found
 
 
 @login_required
