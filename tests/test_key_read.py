@@ -84,3 +84,22 @@ def test_the_evidence_read_is_the_one_the_orm_gives(world, django_assert_num_que
         _same(read, expected)
         _same(read.unit, expected.unit)
     assert read.file.name == expected.file.name and read.document_date == expected.document_date
+
+
+def test_a_criterion_of_another_set_or_of_none_is_a_404(world, assessment):
+    from scoring.models import Criterion
+    from tests.assessment_fixtures import criterion, make_open_assessment
+
+    mine = criterion(assessment, "1.1")
+    other_year = make_open_assessment(world, year=2023)
+    foreign = Criterion.objects.filter(criteria_set=other_year.criteria_set, code="1.1").get()
+    client = client_for(world.officer_a)
+    for key, expected in ((mine.pk, 200), (foreign.pk, 404), (987654, 404), (2**70, 404)):
+        answer = client.post(
+            f"/danh-gia/{assessment.pk}/muc/{key}/",
+            {f"c{key}-answer": "yes", f"c{key}-explanation": "Đã thực hiện"},
+            headers={"HX-Request": "true"},
+        )
+        assert answer.status_code == expected, key
+    appraiser = client_for(world.appraiser)
+    assert appraiser.post(f"/tham-dinh/{assessment.pk}/muc/{foreign.pk}/").status_code == 404

@@ -51,7 +51,7 @@ from scoring.models import (
     ExplanationRequest,
 )
 from scoring.models.assessments import AssessmentState as S
-from scoring.views.assessments import assessment_or_404
+from scoring.views.assessments import assessment_or_404, criterion_or_404
 
 IMAGE_TYPES = {"image/png", "image/jpeg"}
 PEOPLE_SHOWN = ("appraised_by", "approved_by")  # read with the assessment: its pages name them
@@ -161,9 +161,7 @@ def _decimal(text: str) -> Decimal | None:
 def appraise(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
     user = request_user(request)
     assessment = assessment_or_404(request, pk, *PEOPLE_SHOWN)
-    criterion = get_object_or_404(
-        Criterion, pk=criterion_pk, criteria_set_id=assessment.criteria_set_id
-    )
+    criterion = criterion_or_404(assessment, criterion_pk)
     errors: dict[str, list[str]] = {}
     notice = ""
     typed = {"score": request.POST.get("score", ""), "reason": request.POST.get("reason", "")}

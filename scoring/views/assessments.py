@@ -75,6 +75,17 @@ def assessment_read(related: tuple[str, ...] = ()) -> KeyRead:
     return read
 
 
+_CRITERION = KeyRead(Criterion)
+
+
+def criterion_or_404(assessment: Assessment, criterion_pk: int) -> Criterion:
+    """The assessment's criterion with key ``criterion_pk`` (of its set); 404 otherwise."""
+    found: Criterion | None = _CRITERION.get(criterion_pk)
+    if found is None or found.criteria_set_id != assessment.criteria_set_id:
+        raise Http404
+    return found
+
+
 def assessment_or_404(request: HttpRequest, pk: int, *related: str) -> Assessment:
     """The assessment with key ``pk``, read with its unit, its criteria set and ``related``,
     if the user sees its unit; 404 otherwise (the one rule of every assessment's page)."""
@@ -86,9 +97,7 @@ def assessment_or_404(request: HttpRequest, pk: int, *related: str) -> Assessmen
 
 
 def _editable_criterion(assessment: Assessment, criterion_pk: int) -> Criterion:
-    criterion = get_object_or_404(
-        Criterion, pk=criterion_pk, criteria_set_id=assessment.criteria_set_id
-    )
+    criterion = criterion_or_404(assessment, criterion_pk)
     if not is_self_assessed(criterion):
         raise ValidationError(_("This sub-criterion is not self-assessed."))
     return criterion
@@ -292,9 +301,7 @@ def item_save(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
     user = request_user(request)
     assessment = assessment_or_404(request, pk)
     require_role_on(user, assessment.unit, ENTRY_ROLES)
-    criterion = get_object_or_404(
-        Criterion, pk=criterion_pk, criteria_set_id=assessment.criteria_set_id
-    )
+    criterion = criterion_or_404(assessment, criterion_pk)
     spec = spec_from_json(criterion.method, criterion.parameters)
     dossier = dossier_values_for(assessment)
     form = ItemForm(request.POST, criterion=criterion, spec=spec, dossier=dossier)
