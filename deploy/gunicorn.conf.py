@@ -35,6 +35,8 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 def pre_fork(server: object, worker: object) -> None:
     """No database connection crosses a fork: each worker opens its own (a SQLite or
     PostgreSQL connection shared by two processes corrupts both)."""
+    from django.conf import settings
     from django.db import connections
 
-    connections.close_all()
+    if settings.configured:  # the app was imported (preloaded): it may have connected
+        connections.close_all()
