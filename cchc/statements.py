@@ -50,18 +50,27 @@ class KeyRead:
     def __init__(self, model: Any, related: tuple[str, ...] = ()) -> None:
         self.model = model
         self.related = [model._meta.get_field(name) for name in related]
+        for field in self.related:
+            if not field.many_to_one:
+                raise ValueError(f"{model.__name__}.{field.name} is not a foreign key of it")
+        self.models = [model, *(field.related_model for field in self.related)]
+        for each in self.models:
+            for field in each._meta.concrete_fields:
+                if getattr(field, "decoder", None) is not None:
+                    # Django selects such a column as text on some databases.
+                    raise ValueError(f"{each.__name__}.{field.name} has a JSON decoder")
+        # Per model: its columns' names for ``from_db`` and where its key is among them.
+        self.names = [[f.attname for f in each._meta.concrete_fields] for each in self.models]
+        self.keys = [each._meta.concrete_fields.index(each._meta.pk) for each in self.models]
         self._converters: weakref.WeakKeyDictionary[
             BaseDatabaseWrapper, list[list[tuple[Any, list[Callable[..., Any]]]]]
         ] = weakref.WeakKeyDictionary()
-
-    def models(self) -> list[Any]:
-        return [self.model, *(field.related_model for field in self.related)]
 
     def statement(self, connection: BaseDatabaseWrapper) -> str:
         quote = connection.ops.quote_name
         columns = [
             f"{quote(f'T{n}')}.{quote(field.column)}"
-            for n, model in enumerate(self.models())
+            for n, model in enumerate(self.models)
             for field in model._meta.concrete_fields
         ]
         joins = "".join(
@@ -94,18 +103,17 @@ class KeyRead:
             return None
         objects: list[Any] = []
         start = 0
-        for model, converters in zip(self.models(), self._converters_of(connection), strict=True):
+        for n, converters in enumerate(self._converters_of(connection)):
             values = []
             for value, (expression, converts) in zip(row[start:], converters, strict=False):
                 for convert in converts:
                     value = convert(value, expression, connection)
                 values.append(value)
             start += len(converters)
-            fields = model._meta.concrete_fields
-            if model is not self.model and values[fields.index(model._meta.pk)] is None:
+            if n and values[self.keys[n]] is None:
                 objects.append(None)  # no related row (a null key)
             else:
-                objects.append(model.from_db(alias, [f.attname for f in fields], values))
+                objects.append(self.models[n].from_db(alias, self.names[n], values))
         found = objects[0]
         for field, related in zip(self.related, objects[1:], strict=True):
             field.set_cached_value(found, related)
@@ -128,7 +136,7 @@ class KeyRead:
                     )
                     for field in model._meta.concrete_fields
                 ]
-                for model in self.models()
+                for model in self.models
             ]
             self._converters[connection] = found
         return found

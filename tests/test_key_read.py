@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 
+from cchc.statements import KeyRead
 from scoring.models import Assessment
 from scoring.views.assessments import assessment_read
 from tests.conftest import client_for
@@ -103,3 +104,26 @@ def test_a_criterion_of_another_set_or_of_none_is_a_404(world, assessment):
         assert answer.status_code == expected, key
     appraiser = client_for(world.appraiser)
     assert appraiser.post(f"/tham-dinh/{assessment.pk}/muc/{foreign.pk}/").status_code == 404
+
+
+def test_the_criterion_read_is_the_one_the_orm_gives(assessment):
+    from scoring.models import Criterion
+    from scoring.views.assessments import criterion_or_404
+    from tests.assessment_fixtures import criterion
+
+    for code in ("1.1", "1.2", "2.1"):
+        expected = Criterion.objects.get(pk=criterion(assessment, code).pk)
+        read = criterion_or_404(assessment, expected.pk)
+        _same(read, expected)
+        assert read.parameters == expected.parameters  # JSON
+
+
+def test_only_foreign_keys_of_the_model_itself_are_read_with_it():
+    import pytest
+
+    from cchc.models import Unit
+
+    with pytest.raises(ValueError, match="not a foreign key"):
+        KeyRead(Unit, ("evidence",))  # the evidence pointing at the unit
+    with pytest.raises(ValueError, match="not a foreign key"):
+        KeyRead(Assessment, ("items",))

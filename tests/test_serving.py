@@ -32,6 +32,7 @@ def _gunicorn(tmp_path: Path, **env: str) -> Iterator[int]:
     """gunicorn with the production configuration on a free port (the health check needs a
     database answering, not a migrated one)."""
     port = _free_port()
+    log = (tmp_path / "gunicorn.log").open("wb")  # read on failure; a pipe could fill up
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "cchc.wsgi", "-c", str(CONF)],
         cwd=ROOT,
@@ -50,7 +51,7 @@ def _gunicorn(tmp_path: Path, **env: str) -> Iterator[int]:
             **env,
         },
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     try:
         for _attempt in range(150):
@@ -59,12 +60,13 @@ def _gunicorn(tmp_path: Path, **env: str) -> Iterator[int]:
                     break
             except OSError:
                 if server.poll() is not None:
-                    raise AssertionError(server.stderr.read().decode()) from None  # type: ignore[union-attr]
+                    raise AssertionError((tmp_path / "gunicorn.log").read_text()) from None
                 time.sleep(0.1)
         yield port
     finally:
         server.terminate()
         server.wait(timeout=30)
+        log.close()
 
 
 def _two_requests(port: int) -> list[tuple[int, str | None]]:
