@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.transaction import TransactionManagementError
 
 _WRITTEN: dict[tuple[Callable[[BaseDatabaseWrapper], str], str], str] = {}
 _LOCK = threading.Lock()
@@ -45,10 +46,16 @@ class KeyRead:
     database: the same columns, joins and objects (every value through the converters
     Django's own query applies, each related object cached on its row as ``select_related``
     caches it), without building the query on each call. ``related`` names foreign keys of
-    ``model`` itself. Nothing is kept between calls but the statement."""
+    ``model`` itself. Nothing is kept between calls but the statement.
 
-    def __init__(self, model: Any, related: tuple[str, ...] = ()) -> None:
+    ``lock``: ``select_for_update(of=("self",))`` too: the row of ``model`` (not the related
+    ones) stays locked to the end of the transaction where the database locks rows; on
+    SQLite the transaction itself holds the write lock. As with Django's, reading with a
+    lock outside a transaction is an error, on every database."""
+
+    def __init__(self, model: Any, related: tuple[str, ...] = (), *, lock: bool = False) -> None:
         self.model = model
+        self.lock = lock
         self.related = [model._meta.get_field(name) for name in related]
         for field in self.related:
             if not field.many_to_one:
@@ -80,15 +87,28 @@ class KeyRead:
             for n, field in enumerate(self.related, start=1)
         )
         key = f"{quote('T0')}.{quote(self.model._meta.pk.column)}"
+        lock = ""
+        if self.lock and connection.features.has_select_for_update:
+            # Only the model's own row: the related ones are read, not locked (and a row
+            # on the nullable side of an outer join cannot be locked).
+            lock = (
+                f" FOR UPDATE OF {quote('T0')}"
+                if connection.features.has_select_for_update_of
+                else " FOR UPDATE"
+            )
         return (
             f"SELECT {', '.join(columns)} FROM {table(connection, self.model)} {quote('T0')}"
-            f"{joins} WHERE {key} = %s"
+            f"{joins} WHERE {key} = %s{lock}"
         )
 
     def get(self, pk: Any) -> Any:
         """The object with key ``pk``, its related objects cached on it; None if none."""
         alias = self.model._default_manager.db
         connection = connections[alias]
+        if self.lock and connection.get_autocommit():
+            raise TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction."
+            )
         key = self.model._meta.pk.get_prep_value(pk)
         if isinstance(key, int):
             # A key no column holds matches nothing, as Django's lookup has it (rather than

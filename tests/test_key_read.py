@@ -3,11 +3,13 @@ written once, as ``select_related(...).get(pk=…)`` gives them."""
 
 from __future__ import annotations
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from cchc.statements import KeyRead
 from scoring.models import Assessment
+from scoring.models import AssessmentState as S
 from scoring.views.assessments import assessment_read
 from tests.conftest import client_for
 
@@ -127,3 +129,87 @@ def test_only_foreign_keys_of_the_model_itself_are_read_with_it():
         KeyRead(Unit, ("evidence",))  # the evidence pointing at the unit
     with pytest.raises(ValueError, match="not a foreign key"):
         KeyRead(Assessment, ("items",))
+
+
+def test_the_locked_read_is_the_one_the_orm_gives(world, assessment, django_assert_num_queries):
+    from scoring.assessment.workflow import locked
+
+    assessment.appraised_by = world.appraiser
+    assessment.save()
+    expected = (
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("unit", "appraised_by", "criteria_set")
+        .get(pk=assessment.pk)
+    )
+    with django_assert_num_queries(1) as captured:
+        read = locked(assessment)
+        for name in ("unit", "appraised_by", "criteria_set"):
+            _same(getattr(read, name), getattr(expected, name))
+    _same(read, expected)
+    from django.db import connection
+
+    statement = captured.captured_queries[0]["sql"]
+    if connection.vendor == "postgresql":
+        assert statement.endswith('FOR UPDATE OF "T0"')  # the assessment's row, not its unit's
+    else:
+        assert "FOR UPDATE" not in statement  # SQLite: the transaction holds the write lock
+    missing = Assessment(pk=987654)
+    with pytest.raises(Assessment.DoesNotExist):
+        locked(missing)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_locked_read_outside_a_transaction_is_refused(world, assessment):
+    from django.db.transaction import TransactionManagementError
+
+    from scoring.assessment.workflow import locked
+
+    with pytest.raises(TransactionManagementError):
+        locked(assessment)
+    assert assessment_read().get(assessment.pk) is not None  # a read without a lock is not
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_locked_row_waits_for_the_transaction_that_holds_it(world, assessment):
+    """Two transactions lock the same assessment: the second gets it only once the first
+    has committed, and then reads what the first wrote."""
+    import threading
+    import time
+
+    from django.db import connections, transaction
+
+    from scoring.assessment.workflow import locked
+
+    held = threading.Event()
+    moments: dict[str, float] = {}
+    seen: list[str] = []
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                mine = locked(assessment)
+                held.set()
+                time.sleep(0.5)
+                Assessment.objects.filter(pk=mine.pk).update(state=S.SUBMITTED)
+                moments["committing"] = time.monotonic()
+        finally:
+            held.set()
+            connections.close_all()
+
+    def second() -> None:
+        try:
+            held.wait(timeout=10)
+            with transaction.atomic():
+                mine = locked(assessment)
+                moments["locked"] = time.monotonic()
+                seen.append(mine.state)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert moments["locked"] >= moments["committing"]
+    assert seen == [S.SUBMITTED]  # the row as the first left it

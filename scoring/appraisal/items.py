@@ -61,6 +61,7 @@ def appraise_item(
     item, _created = AssessmentItem.objects.select_for_update().get_or_create(
         assessment=assessment, criterion=criterion
     )
+    item.criterion = criterion  # the row in hand, not read again for the audit trail
     if item.appraisal_version != expected_version:
         raise StaleAppraisal(item)
     reason = reason.strip()
@@ -127,6 +128,7 @@ def apply_sourced_score(
     item, _created = AssessmentItem.objects.select_for_update().get_or_create(
         assessment=assessment, criterion=criterion
     )
+    item.criterion = criterion  # the row in hand, not read again for the audit trail
     check_appraised_score(criterion, item, score, note)
     before = item.final_score
     item.appraised_score = score

@@ -21,7 +21,7 @@ from scoring.assessment.loading import dossier_values_for, input_of
 from scoring.assessment.notices import tell_officers
 from scoring.assessment.results import Saved, refresh_result
 from scoring.assessment.sign_off import clear_sign_off
-from scoring.assessment.workflow import check_move, record_move
+from scoring.assessment.workflow import check_move, locked, record_move
 from scoring.criteria.parameters import format_number, spec_from_json
 from scoring.criteria.trees import criterion_node
 from scoring.engine import CENT, InputError, LeafInput, Method, MethodSpec, score_leaf
@@ -128,7 +128,7 @@ def record_self_assessment(
 
     Raises ``AssessmentLocked``, ``StaleItem`` or ``ValidationError`` (by form field)."""
     held = assessment
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    assessment = locked(assessment)
     if not assessment.accepts_self_assessment(timezone.now()):
         raise AssessmentLocked
     if criterion.criteria_set_id != assessment.criteria_set_id:
@@ -399,7 +399,7 @@ def _rescore_from_dossiers(assessment: Assessment, user: User) -> None:
 @transaction.atomic
 def submit_assessment(assessment: Assessment, user: User) -> list[str]:
     """Submit, or return what is missing (nothing changes then)."""
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    assessment = locked(assessment)
     if not assessment.accepts_self_assessment(timezone.now()):
         raise AssessmentLocked
     _rescore_from_dossiers(assessment, user)
@@ -420,7 +420,7 @@ def reopen_assessment(
     assessment: Assessment, user: User, reason: str, deadline: datetime.datetime | None
 ) -> None:
     """Let one unit change its submitted self-assessment again (an administrator's decision)."""
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    assessment = locked(assessment)
     if assessment.state != AssessmentState.SUBMITTED:
         raise ValidationError(
             _("Only a submitted self-assessment that is not yet under appraisal can be reopened.")
@@ -441,7 +441,7 @@ def extend_deadline(
     assessment: Assessment, user: User, deadline: datetime.datetime, reason: str
 ) -> None:
     """Give one unit more time for its self-assessment."""
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    assessment = locked(assessment)
     if assessment.state != AssessmentState.DRAFT:
         raise ValidationError(_("Only a self-assessment still in progress can get more time."))
     if deadline <= timezone.now() or deadline <= assessment.deadline:

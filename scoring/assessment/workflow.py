@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from cchc.access import holds_role
 from cchc.models import Role, Unit, User
+from cchc.statements import KeyRead
 from scoring.assessment import audit
 from scoring.assessment.results import refresh_result
 from scoring.engine import Method
@@ -179,13 +180,17 @@ def record_move(
     assessment.state = to_state
 
 
+# ``select_for_update(of=("self",)).select_related(…).get(pk=…)``, written once.
+_LOCKED = KeyRead(Assessment, ("unit", "appraised_by", "criteria_set"), lock=True)
+
+
 def locked(assessment: Assessment) -> Assessment:
-    """The assessment re-read under a row lock, for the length of the transaction."""
-    return (
-        Assessment.objects.select_for_update(of=("self",))
-        .select_related("unit", "appraised_by", "criteria_set")
-        .get(pk=assessment.pk)
-    )
+    """The assessment re-read under a row lock, for the length of the transaction, with
+    its unit, its appraiser and its criteria set (every save and move re-reads it)."""
+    found: Assessment | None = _LOCKED.get(assessment.pk)
+    if found is None:
+        raise Assessment.DoesNotExist("Assessment matching query does not exist.")
+    return found
 
 
 @transaction.atomic
