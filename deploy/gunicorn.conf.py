@@ -1,6 +1,7 @@
 """gunicorn for the CCHC app: the same on one machine (`make serve`) and on each app server
 behind a load balancer. Settings come from the environment."""
 
+import gc
 import multiprocessing
 import os
 
@@ -32,11 +33,26 @@ accesslog = os.environ.get("ACCESS_LOG", "-") or None  # empty: no access log
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
+def when_ready(server: object) -> None:
+    """Before the first fork, the master builds what each worker would otherwise build on its
+    first requests (``cchc/serving.py``): the URLs and views, the translations, the compiled
+    templates. Each worker then starts with them, after every recycling too."""
+    from django.conf import settings
+
+    if settings.configured:  # the app was imported (preloaded)
+        from cchc.serving import warm_up
+
+        warm_up()
+
+
 def pre_fork(server: object, worker: object) -> None:
     """No database connection crosses a fork: each worker opens its own (a SQLite or
-    PostgreSQL connection shared by two processes corrupts both)."""
+    PostgreSQL connection shared by two processes corrupts both). The master's objects are
+    frozen out of the collector's reach: a worker's full collections no longer walk the
+    whole app (and so do not copy the pages it shares with the master)."""
     from django.conf import settings
     from django.db import connections
 
     if settings.configured:  # the app was imported (preloaded): it may have connected
         connections.close_all()
+    gc.freeze()

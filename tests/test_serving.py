@@ -104,8 +104,47 @@ def test_the_app_is_imported_once_and_no_connection_crosses_a_fork(monkeypatch):
     assert runpy.run_path(str(CONF))["keepalive"] == 3
     closed = []
     monkeypatch.setattr("django.db.connections.close_all", lambda: closed.append(True))
-    settings["pre_fork"](None, None)
-    assert closed == [True]
+    import gc
+
+    try:
+        settings["pre_fork"](None, None)
+        assert closed == [True]
+        assert gc.get_freeze_count() > 0  # the master's objects, out of the workers' collections
+    finally:
+        gc.unfreeze()
+    warmed = []
+    monkeypatch.setattr("cchc.serving.warm_up", lambda: warmed.append(True))
+    settings["when_ready"](None)
+    assert warmed == [True]
+
+
+@pytest.mark.django_db
+def test_the_master_builds_urls_translations_and_templates_without_a_query(
+    django_assert_num_queries,
+):
+    """What ``when_ready`` builds before the first fork, from nothing built: the URLs in each
+    language, every template of the project; no database connection is opened for it."""
+    from django.template import engines
+    from django.urls import clear_url_caches, get_resolver
+
+    from cchc.serving import template_names, warm_up
+
+    django_engine = engines["django"].engine  # type: ignore[attr-defined]
+    cached = django_engine.template_loaders[0]
+    cached.reset()
+    engines["jinja2"].env.cache.clear()  # type: ignore[attr-defined]
+    clear_url_caches()
+    with django_assert_num_queries(0):
+        warm_up()
+    root = ROOT / "templates"
+    names = template_names(root, skip=("jinja2",))
+    assert "scoring/assessment_page.html" in names and "base.html" in names
+    assert not any(name.startswith("jinja2/") for name in names)
+    assert set(names) <= set(cached.get_template_cache)
+    jinja_names = template_names(root / "jinja2")
+    assert "scoring/partials/item.html" in jinja_names
+    assert len(engines["jinja2"].env.cache) == len(jinja_names)  # type: ignore[attr-defined]
+    assert set(get_resolver()._reverse_dict) == {"vi", "en"}
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
