@@ -90,6 +90,11 @@ urlpatterns = [
     path("tham-dinh/", appraisal.appraisal_list, name="appraisal_list"),
     path("tham-dinh/<int:pk>/", appraisal.appraisal_page, name="appraisal_page"),
     path("tham-dinh/<int:pk>/muc/<int:criterion_pk>/", appraisal.appraise, name="appraise"),
+    path(
+        "tham-dinh/<int:pk>/muc/<int:criterion_pk>/lich-su/",
+        appraisal.item_history,
+        name="item_history",
+    ),
     path("tham-dinh/<int:pk>/tra-lai/", appraisal.appraisal_return, name="appraisal_return"),
     path("tham-dinh/<int:pk>/chuyen/<str:name>/", appraisal.appraisal_move, name="appraisal_move"),
     path("xep-hang/", publication.ranking_page, name="ranking"),

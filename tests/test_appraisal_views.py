@@ -266,3 +266,54 @@ def test_the_fields_head_their_rows_in_tree_order(world, submitted):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     english = client.get(url).content.decode()
     assert '<strong>Chỉ đạo điều hành</strong> <span class="max">(8 pts)</span>' in english
+
+
+def test_a_rows_history_is_counted_on_the_page_and_read_when_opened(
+    world, submitted, django_assert_max_num_queries
+):
+    """Each save adds to a sub-criterion's history: the page and the save's row show how many
+    changes it holds, without writing them; opening "History" loads them (oldest first, with
+    who, what and why), or opens them as a page of their own without JavaScript."""
+    move_assessment(submitted, "start", world.appraiser)
+    client = client_for(world.appraiser)
+    item = criterion(submitted, "1.2")
+    save = reverse("appraise", args=[submitted.pk, item.pk])
+    history = reverse("item_history", args=[submitted.pk, item.pk])
+    client.post(save, {"score": "0", "reason": "Thiếu văn bản", "version": "0"}, headers=HTMX)
+    answer = client.post(save, {"score": "1", "reason": "Đã bổ sung", "version": "1"}, headers=HTMX)
+    row = answer.content.decode()
+    from scoring.models import AuditEntry
+
+    changes = AuditEntry.objects.filter(assessment=submitted, item__criterion=item).count()
+    assert changes == 3  # the unit's self score, then the two appraised ones
+    assert "Lịch sử thay đổi (3)" in row and f'hx-get="{history}"' in row
+    assert "Thiếu văn bản" not in row  # the entries are not written into the row
+    page = client.get(reverse("appraisal_page", args=[submitted.pk])).content.decode()
+    assert "Lịch sử thay đổi (3)" in page
+    with django_assert_max_num_queries(8):
+        loaded = client.get(history, headers=HTMX)
+    entries = loaded.content.decode()
+    assert loaded.status_code == 200 and "<html" not in entries
+    assert entries.count("<li>") == 3
+    assert entries.index("Thiếu văn bản") < entries.index("Đã bổ sung")
+    assert "appraiser" in entries and "→ 1" in entries
+    own_page = client.get(history).content.decode()
+    assert "<html" in own_page and "Đã bổ sung" in own_page and "Về trang thẩm định" in own_page
+    # A sub-criterion without changes (the unit claimed no bonus): an empty list says so.
+    quiet = next(
+        c
+        for c in submitted.criteria_set.criteria.exclude(method="")
+        if not AuditEntry.objects.filter(assessment=submitted, item__criterion=c).exists()
+    )
+    untouched = reverse("item_history", args=[submitted.pk, quiet.pk])
+    assert "Chưa có thay đổi nào." in client.get(untouched, headers=HTMX).content.decode()
+
+
+def test_a_history_is_the_appraisers_alone(world, submitted):
+    url = reverse("item_history", args=[submitted.pk, criterion(submitted, "1.2").pk])
+    assert client_for(world.officer_a).get(url).status_code == 403
+    assert client_for(world.leader).get(url).status_code == 403
+    stranger = make_user("gio_linh_appraiser", Role.APPRAISER, world.other_district)
+    assert client_for(stranger).get(url).status_code == 404
+    assert client_for(world.appraiser).post(url).status_code == 405  # nothing to write here
+    assert client_for(world.appraiser).get(url).status_code == 200

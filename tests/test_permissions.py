@@ -233,6 +233,7 @@ CASES: dict[str, Case] = {
     "evidence_download": Case(lambda s, _role: {"pk": s.evidence_pk}),
     "evidence_replace": Case(lambda s, _role: {"pk": s.evidence_pk}, write=True, data=a_file),
     "appraisal_page": Case(assessment),
+    "item_history": Case(item),
     "appraise": Case(item, write=True, data=lambda s: {"score": "1", "version": "0"}),
     "appraisal_return": Case(assessment, write=True),
     "appraisal_move": Case(lambda s, _role: {"pk": s.assessment_pk, "name": "start"}, write=True),

@@ -12,12 +12,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from cchc.access import holds_role, request_user
 from cchc.models import Role, Unit, User
@@ -232,14 +232,44 @@ def _row_context(
 
 
 def _items_shown(items: QuerySet[AssessmentItem]) -> QuerySet[AssessmentItem]:
-    """Items with what their rows show: evidence, questions and history."""
-    return items.prefetch_related(
+    """Items with what their rows show: evidence, questions, and how many changes their
+    history holds (the history itself is read when the appraiser opens it: it grows with
+    every save, and a row would otherwise write all of it, on every page and save)."""
+    return items.annotate(
+        history_count=Subquery(
+            AuditEntry.objects.filter(item=OuterRef("pk"))
+            .order_by()
+            .values("item")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+    ).prefetch_related(
         Prefetch("evidence_links", queryset=EvidenceLink.objects.select_related("evidence")),
         Prefetch("explanation_requests", queryset=ExplanationRequest.objects.order_by("round")),
-        Prefetch(
-            "audit_entries",
-            queryset=AuditEntry.objects.select_related("changed_by").order_by("changed_at", "pk"),
-        ),
+    )
+
+
+@login_required
+@require_safe
+def item_history(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
+    """The changes to one sub-criterion's scores, oldest first: loaded into its row when the
+    appraiser opens "History", or a page of its own without JavaScript."""
+    user = request_user(request)
+    assessment = assessment_or_404(request, pk)
+    if not _is_appraiser_or_admin(user, assessment):
+        raise PermissionDenied
+    criterion = criterion_or_404(assessment, criterion_pk)
+    entries = (
+        AuditEntry.objects.filter(assessment=assessment, item__criterion=criterion)
+        .select_related("changed_by")
+        .order_by("changed_at", "pk")
+    )
+    standalone = request.headers.get("HX-Request") != "true"
+    template = "item_history.html" if standalone else "partials/item_history.html"
+    return render(
+        request,
+        f"scoring/{template}",
+        {"assessment": assessment, "c": criterion, "entries": entries},
     )
 
 
