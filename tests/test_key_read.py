@@ -132,6 +132,8 @@ def test_only_foreign_keys_of_the_model_itself_are_read_with_it():
 
 
 def test_the_locked_read_is_the_one_the_orm_gives(world, assessment, django_assert_num_queries):
+    from django.db import connection
+
     from scoring.assessment.workflow import locked
 
     assessment.appraised_by = world.appraiser
@@ -146,8 +148,6 @@ def test_the_locked_read_is_the_one_the_orm_gives(world, assessment, django_asse
         for name in ("unit", "appraised_by", "criteria_set"):
             _same(getattr(read, name), getattr(expected, name))
     _same(read, expected)
-    from django.db import connection
-
     statement = captured.captured_queries[0]["sql"]
     if connection.vendor == "postgresql":
         assert statement.endswith('FOR UPDATE OF "T0"')  # the assessment's row, not its unit's

@@ -51,7 +51,7 @@ from scoring.models import (
     ExplanationRequest,
 )
 from scoring.models.assessments import AssessmentState as S
-from scoring.views.assessments import assessment_or_404, criterion_or_404
+from scoring.views.assessments import assessment_or_404, criterion_or_404, is_htmx
 
 IMAGE_TYPES = {"image/png", "image/jpeg"}
 PEOPLE_SHOWN = ("appraised_by", "approved_by")  # read with the assessment: its pages name them
@@ -196,7 +196,7 @@ def appraise(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
         )
         if "__all__" in errors:  # templates cannot read names that start with "_"
             errors["general"] = errors.pop("__all__")
-    if request.headers.get("HX-Request") != "true":
+    if not is_htmx(request):
         for messages_ in errors.values():
             for message in messages_:
                 messages.error(request, f"{criterion.code}: {message}")
@@ -264,7 +264,7 @@ def item_history(request: HttpRequest, pk: int, criterion_pk: int) -> HttpRespon
         .select_related("changed_by")
         .order_by("changed_at", "pk")
     )
-    standalone = request.headers.get("HX-Request") != "true"
+    standalone = not is_htmx(request)
     template = "item_history.html" if standalone else "partials/item_history.html"
     return render(
         request,
