@@ -74,6 +74,21 @@ class KeyRead:
         ] = weakref.WeakKeyDictionary()
 
     def statement(self, connection: BaseDatabaseWrapper) -> str:
+        key = f"{connection.ops.quote_name('T0')}.{connection.ops.quote_name(self.model._meta.pk.column)}"
+        lock = ""
+        if self.lock and connection.features.has_select_for_update:
+            # Only the model's own row: the related ones are read, not locked (and a row
+            # on the nullable side of an outer join cannot be locked).
+            lock = (
+                f" FOR UPDATE OF {connection.ops.quote_name('T0')}"
+                if connection.features.has_select_for_update_of
+                else " FOR UPDATE"
+            )
+        return f"{self.selected(connection)} WHERE {key} = %s{lock}"
+
+    def selected(self, connection: BaseDatabaseWrapper) -> str:
+        """SELECT … FROM … with the related tables joined: the model's table is ``T0``, the
+        related ones ``T1``, ``T2``… in the order of ``related``."""
         quote = connection.ops.quote_name
         columns = [
             f"{quote(f'T{n}')}.{quote(field.column)}"
@@ -86,19 +101,8 @@ class KeyRead:
             f" = {quote('T0')}.{quote(field.column)}"
             for n, field in enumerate(self.related, start=1)
         )
-        key = f"{quote('T0')}.{quote(self.model._meta.pk.column)}"
-        lock = ""
-        if self.lock and connection.features.has_select_for_update:
-            # Only the model's own row: the related ones are read, not locked (and a row
-            # on the nullable side of an outer join cannot be locked).
-            lock = (
-                f" FOR UPDATE OF {quote('T0')}"
-                if connection.features.has_select_for_update_of
-                else " FOR UPDATE"
-            )
         return (
-            f"SELECT {', '.join(columns)} FROM {table(connection, self.model)} {quote('T0')}"
-            f"{joins} WHERE {key} = %s{lock}"
+            f"SELECT {', '.join(columns)} FROM {table(connection, self.model)} {quote('T0')}{joins}"
         )
 
     def get(self, pk: Any) -> Any:
@@ -121,9 +125,19 @@ class KeyRead:
             row = cursor.fetchone()
         if row is None:
             return None
+        return self._built(row, alias, connection, self._converters_of(connection))
+
+    def _built(
+        self,
+        row: tuple[Any, ...],
+        alias: str,
+        connection: BaseDatabaseWrapper,
+        converters_of: list[list[tuple[Any, list[Callable[..., Any]]]]],
+    ) -> Any:
+        """The object of one row, its related objects cached on it."""
         objects: list[Any] = []
         start = 0
-        for n, converters in enumerate(self._converters_of(connection)):
+        for n, converters in enumerate(converters_of):
             values = []
             for value, (expression, converts) in zip(row[start:], converters, strict=False):
                 for convert in converts:
@@ -160,3 +174,81 @@ class KeyRead:
             ]
             self._converters[connection] = found
         return found
+
+
+class RowsRead(KeyRead):
+    """``model.objects.select_related(*related).filter(**{by: value}).order_by(*order)``,
+    written once per kind of database as ``KeyRead`` is: the rows of ``model`` whose foreign
+    key ``by`` holds a value, with their related objects. ``by`` may go through foreign keys
+    (``"item__assessment"``: the rows whose item belongs to the assessment); ``order`` names
+    fields of ``model`` (``"-"`` before a name: descending; ``"pk"``: the key). Without
+    ``order`` the rows come in the order of their keys."""
+
+    def __init__(
+        self,
+        model: Any,
+        related: tuple[str, ...] = (),
+        *,
+        by: str,
+        order: tuple[str, ...] = ("pk",),
+    ) -> None:
+        super().__init__(model, related)
+        self.path = []
+        current = model
+        for name in by.split("__"):
+            field = current._meta.get_field(name)
+            if not field.many_to_one:
+                raise ValueError(f"{current.__name__}.{name} is not a foreign key of it")
+            self.path.append(field)
+            current = field.related_model
+        self.order = [
+            (
+                model._meta.pk
+                if name.lstrip("-") == "pk"
+                else model._meta.get_field(name.lstrip("-")),
+                name.startswith("-"),
+            )
+            for name in order
+        ]
+
+    def statement(self, connection: BaseDatabaseWrapper) -> str:
+        quote = connection.ops.quote_name
+        joins, holder = [], "T0"
+        for n, field in enumerate(self.path[:-1], start=1):
+            joins.append(
+                f" INNER JOIN {table(connection, field.related_model)} {quote(f'J{n}')}"
+                f" ON {quote(f'J{n}')}.{quote(field.target_field.column)}"
+                f" = {quote(holder)}.{quote(field.column)}"
+            )
+            holder = f"J{n}"
+        where = f"{quote(holder)}.{quote(self.path[-1].column)} = %s"
+        order = ", ".join(
+            f"{quote('T0')}.{quote(field.column)}{' DESC' if descending else ' ASC'}"
+            for field, descending in self.order
+        )
+        return (
+            f"{self.selected(connection)}{''.join(joins)} WHERE {where}"
+            f"{f' ORDER BY {order}' if order else ''}"
+        )
+
+    def get(self, pk: Any) -> Any:
+        raise TypeError("RowsRead reads rows: call rows()")
+
+    def rows(self, value: Any) -> list[Any]:
+        """The rows whose ``by`` holds ``value`` (a key, or the object itself), each with its
+        related objects cached on it."""
+        alias = self.model._default_manager.db
+        connection = connections[alias]
+        last = self.path[-1]
+        if isinstance(value, last.related_model):
+            value = getattr(value, last.target_field.attname)
+        key = last.target_field.get_prep_value(value)
+        if isinstance(key, int):
+            low, high = connection.ops.integer_field_range(last.target_field.get_internal_type())
+            if (low is not None and key < low) or (high is not None and key > high):
+                return []
+        with connection.cursor() as cursor:
+            cursor.execute(written_once(self.statement, connection), [key])
+            found = cursor.fetchall()
+        converters = self._converters_of(connection)
+        return [self._built(row, alias, connection, converters) for row in found]

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cchc.statements import KeyRead
+from cchc.statements import KeyRead, RowsRead
 from scoring.models import Assessment
 from scoring.models import AssessmentState as S
 from scoring.views.assessments import assessment_read
@@ -213,3 +213,104 @@ def test_a_locked_row_waits_for_the_transaction_that_holds_it(world, assessment)
         thread.join(timeout=30)
     assert moments["locked"] >= moments["committing"]
     assert seen == [S.SUBMITTED]  # the row as the first left it
+
+
+# ``RowsRead``: the rows of a model by one of its foreign keys (or one reached through them).
+
+
+def _moves(assessment, people):
+    """Three moves of ``assessment``, two at the same moment (ordered by key then), one by
+    nobody (the system)."""
+    from scoring.models import StateChange
+
+    moment = timezone.now().replace(microsecond=123456)
+    for n, (to_state, who) in enumerate(
+        zip((S.SUBMITTED, S.DRAFT, S.SUBMITTED), people, strict=True)
+    ):
+        move = StateChange.objects.create(
+            assessment=assessment,
+            from_state=S.DRAFT,
+            to_state=to_state,
+            changed_by=who,
+            reason=f"lần {n}",
+        )
+        # changed_at is set when the row is made: moved by hand to the moments wanted.
+        StateChange.objects.filter(pk=move.pk).update(
+            changed_at=moment if n else moment + timezone.timedelta(seconds=1)
+        )
+
+
+def test_the_rows_read_are_the_ones_the_orm_gives_in_its_order(
+    world, assessment, django_assert_num_queries
+):
+    from scoring.models import StateChange
+    from scoring.views.assessments import _HISTORY
+
+    _moves(assessment, (world.officer_a, None, world.appraiser))
+    expected = list(
+        StateChange.objects.filter(assessment=assessment)
+        .select_related("changed_by")
+        .order_by("changed_at", "pk")
+    )
+    with django_assert_num_queries(1):
+        read = _HISTORY.rows(assessment)
+        assert [move.reason for move in read] == ["lần 1", "lần 2", "lần 0"]
+        for found, wanted in zip(read, expected, strict=True):
+            _same(found, wanted)
+            if wanted.changed_by is None:
+                assert found.changed_by is None
+            else:
+                _same(found.changed_by, wanted.changed_by)  # cached on it
+    assert _HISTORY.rows(assessment.pk) == expected  # by key as by object
+    descending = RowsRead(StateChange, by="assessment", order=("-changed_at", "-pk"))
+    assert [move.reason for move in descending.rows(assessment)] == ["lần 0", "lần 2", "lần 1"]
+    assert _HISTORY.rows(987654) == [] and _HISTORY.rows(2**70) == []
+
+
+def test_rows_read_through_foreign_keys_are_the_ones_the_orm_gives(
+    world, assessment, evidence_storage, django_assert_num_queries
+):
+    from scoring.assessment.loading import items_of, with_links
+    from scoring.models import Assessment, AssessmentItem, EvidenceLink
+    from tests.test_self_assessment import complete
+
+    complete(assessment, world.officer_a, sign=False)
+    other, _ = Assessment.objects.get_or_create(
+        unit=world.commune_b,
+        criteria_set=assessment.criteria_set,
+        defaults={"deadline": assessment.deadline},
+    )
+    complete(other, world.officer_b, sign=False)
+    items = list(AssessmentItem.objects.filter(assessment=assessment).order_by("pk"))
+    with django_assert_num_queries(1):
+        read = items_of(assessment)
+    assert len(read) == 6 and {item.assessment_id for item in read} == {assessment.pk}
+    for found, wanted in zip(read, items, strict=True):
+        _same(found, wanted)  # JSON figures, decimals, the not-applicable reason
+    links = EvidenceLink.objects.filter(item__assessment=assessment).select_related("evidence")
+    with django_assert_num_queries(1):
+        with_links(assessment, read)
+        shown = {
+            item.pk: [(link.pk, link.evidence.original_name) for link in item.links]
+            for item in read
+        }
+    assert shown == {
+        item.pk: [
+            (link.pk, link.evidence.original_name)
+            for link in links.order_by("pk")
+            if link.item_id == item.pk
+        ]
+        for item in items
+    }
+    assert sum(len(found) for found in shown.values()) == 3  # the other unit's are not here
+    with django_assert_num_queries(0):
+        assert with_links(assessment, []) == []
+
+
+def test_rows_are_read_by_foreign_keys_only():
+    from scoring.models import AssessmentItem
+
+    with pytest.raises(ValueError, match="not a foreign key"):
+        RowsRead(AssessmentItem, by="explanation")
+    with pytest.raises(TypeError, match="rows"):
+        RowsRead(AssessmentItem, by="assessment").get(1)

@@ -384,19 +384,13 @@ def test_the_progress_from_the_pages_items_is_the_progress_read_from_the_databas
 ):
     """The page and a save's answer count the progress from the items they loaded (with
     their evidence); that count is the one the database gives, evidence missing included."""
-    from django.db.models import Prefetch
-
+    from scoring.assessment.loading import items_of, with_links
     from scoring.assessment.self_assessment import progress_of
     from scoring.criteria.trees import criteria_rows
-    from scoring.models import EvidenceLink
 
     def both():  # type: ignore[no-untyped-def]
         criteria = criteria_rows(assessment.criteria_set)
-        loaded = list(
-            assessment.items.prefetch_related(
-                Prefetch("evidence_links", queryset=EvidenceLink.objects.select_related("evidence"))
-            )
-        )
+        loaded = with_links(assessment, items_of(assessment))  # as the page loads them
         return progress_of(assessment, criteria, None, loaded), progress_of(assessment, criteria)
 
     from_items, from_database = both()

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
+from cchc.statements import RowsRead
 from dossiers.reports import dossier_inputs_for
 from scoring.criteria.trees import tree_and_rows
 from scoring.engine import (
@@ -18,13 +19,38 @@ from scoring.engine import (
     UnitResult,
     score_unit,
 )
-from scoring.models import Assessment, AssessmentItem, CriteriaSet
+from scoring.models import Assessment, AssessmentItem, CriteriaSet, EvidenceLink
 from scoring.models import Criterion as CriterionRow
 from scoring.models.assessments import AssessmentState as S
 
 # Once the appraisal is finished every sub-criterion counts as appraised: a kept self
 # score is the appraiser's score too.
 APPRAISAL_DONE = (S.APPRAISED, S.APPROVED, S.PUBLISHED)
+
+
+# Every page and save of an assessment reads its items, and a page the evidence of each:
+# statements written once (``cchc.statements``), as Django's query of the items took longer
+# to build than to run, and its prefetch of the evidence built one query per item (about
+# 45 µs each, 4 ms for a hundred sub-criteria).
+_ITEMS = RowsRead(AssessmentItem, by="assessment")
+_LINKS = RowsRead(EvidenceLink, ("evidence",), by="item__assessment")
+
+
+def items_of(assessment: Assessment) -> list[AssessmentItem]:
+    """The assessment's items, in the order of their keys."""
+    return _ITEMS.rows(assessment)
+
+
+def with_links(assessment: Assessment, items: list[AssessmentItem]) -> list[AssessmentItem]:
+    """``items`` (of ``assessment``), each with ``links``: the list of its evidence links,
+    each with its evidence, in the order they were made. One query for all (none without
+    items)."""
+    linked: dict[int, list[EvidenceLink]] = defaultdict(list)
+    for link in _LINKS.rows(assessment) if items else ():
+        linked[link.item_id].append(link)
+    for item in items:
+        item.links = linked.get(item.pk, [])  # type: ignore[attr-defined]
+    return items
 
 
 def dossier_values_for(assessment: Assessment) -> dict[str, Decimal]:

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from django.utils import timezone
 
-from scoring.assessment.loading import score_final, score_self_assessment
+from scoring.assessment.loading import items_of, score_final, score_self_assessment
 from scoring.criteria.trees import tree_and_rows
 from scoring.engine import CriteriaTree, UnitResult
 from scoring.models import Assessment, AssessmentItem, AssessmentResult
@@ -45,7 +45,7 @@ def refresh_result(assessment: Assessment, dossier: dict[str, Decimal] | None = 
     (``dossier``: the unit's dossier values when the caller already has them). One UPDATE
     (a row is created only the first time): a save runs this while it holds the write lock.
     Returns what it read and scored."""
-    items = list(assessment.items.all())  # read once for both scores, as is the tree
+    items = items_of(assessment)  # read once for both scores, as is the tree
     kept = tree_and_rows(assessment.criteria_set)
     final = score_final(assessment, items, kept)
     own = score_self_assessment(assessment, dossier, items, kept)

@@ -287,8 +287,8 @@ def progress_of(
     items: Sequence[AssessmentItem] | None = None,
 ) -> Progress:
     """How far the self-assessment is: required sub-criteria, those scored, those scored
-    without evidence. ``items``: every item of the assessment with its evidence links
-    loaded, when the caller has them (no query of the items then)."""
+    without evidence. ``items``: every item of the assessment with its ``links`` (as
+    ``loading.with_links`` gives them), when the caller has them (no query of the items then)."""
     required_criteria = [c for c in criteria if is_required(c)]
     required = {c.pk for c in required_criteria}
     evidenced = _fed_by_dossiers(required_criteria, assessment, dossier)
@@ -300,7 +300,7 @@ def progress_of(
         chosen = counted.only("not_applicable", "self_score", "criterion_id", "assessment_id")
     else:
         for item in items:
-            item.evidence_count = len(item.evidence_links.all())  # type: ignore[attr-defined]
+            item.evidence_count = len(item.links)  # type: ignore[attr-defined]
         chosen = items
     scored = without = 0
     for item in chosen:

@@ -244,8 +244,18 @@ def _items_shown(items: QuerySet[AssessmentItem]) -> QuerySet[AssessmentItem]:
             .values("count")
         )
     ).prefetch_related(
-        Prefetch("evidence_links", queryset=EvidenceLink.objects.select_related("evidence")),
-        Prefetch("explanation_requests", queryset=ExplanationRequest.objects.order_by("round")),
+        # As lists on each item (``links``, ``questions``): kept in the related managers,
+        # Django would build a filtered query per item (about 45 µs each, twice per row).
+        Prefetch(
+            "evidence_links",
+            queryset=EvidenceLink.objects.select_related("evidence").order_by("pk"),
+            to_attr="links",
+        ),
+        Prefetch(
+            "explanation_requests",
+            queryset=ExplanationRequest.objects.order_by("round", "pk"),
+            to_attr="questions",
+        ),
     )
 
 

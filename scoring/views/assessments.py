@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,10 +21,15 @@ from django.views.decorators.http import require_POST
 from cchc.access import request_user, require_role_on, seen_by_key_or_404, seen_or_404
 from cchc.admin_log import record_admin_action
 from cchc.models import Role, Unit, User
-from cchc.statements import KeyRead
+from cchc.statements import KeyRead, RowsRead
 from scoring.assessment.deadlines import running_deadline
 from scoring.assessment.letters import letter_docx, letter_pdf
-from scoring.assessment.loading import dossier_values_for, score_self_assessment
+from scoring.assessment.loading import (
+    dossier_values_for,
+    items_of,
+    score_self_assessment,
+    with_links,
+)
 from scoring.assessment.results import Refreshed
 from scoring.assessment.self_assessment import (
     AssessmentLocked,
@@ -53,7 +58,7 @@ from scoring.models import (
     Assessment,
     AssessmentItem,
     Criterion,
-    EvidenceLink,
+    StateChange,
     SubmissionLetter,
 )
 from scoring.models.assessments import AssessmentState as S
@@ -139,7 +144,7 @@ def _page_context(
     criteria = criteria_rows(assessment.criteria_set, kept)
     by_pk = {criterion.pk: criterion for criterion in criteria}
     fields = [c for c in criteria if c.parent_id is None]
-    loaded = list(_with_links(assessment.items.all()))
+    loaded = with_links(assessment, items_of(assessment))
     items = {item.criterion_id: item for item in loaded}
     if open_fields is None:
         open_fields = {request.GET.get("linh_vuc", "")} & {f.code for f in fields}
@@ -167,7 +172,7 @@ def _page_context(
         "can_edit": can_edit,
         "can_administer": holds(user, assessment.unit, [Role.ADMINISTRATOR]),
         "reopen_form": ReopenForm(),
-        "history": assessment.state_changes.select_related("changed_by"),
+        "history": _HISTORY.rows(assessment),
         "deadline": running_deadline(assessment),
         "window_open": assessment.accepts_self_assessment(timezone.now()),
         "may_sign_off": may_sign_off(user, assessment)
@@ -181,13 +186,8 @@ def _page_context(
     }
 
 
-# The evidence each item links to (what an item of the page shows).
-_LINKS = Prefetch("evidence_links", queryset=EvidenceLink.objects.select_related("evidence"))
-
-
-def _with_links(items: QuerySet[AssessmentItem]) -> QuerySet[AssessmentItem]:
-    """Items with the evidence each links to."""
-    return items.prefetch_related(_LINKS)
+# The assessment's moves, oldest first, with who made each (the page's history).
+_HISTORY = RowsRead(StateChange, ("changed_by",), by="assessment", order=("changed_at", "pk"))
 
 
 def _can_edit(user: User, assessment: Assessment) -> bool:
@@ -229,7 +229,7 @@ def _decorate(
     criterion.item = item  # type: ignore[attr-defined]
     criterion.self_assessed = is_self_assessed(criterion)  # type: ignore[attr-defined]
     criterion.required = is_required(criterion)  # type: ignore[attr-defined]
-    criterion.links = list(item.evidence_links.all()) if item else []  # type: ignore[attr-defined]
+    criterion.links = item.links if item else []  # type: ignore[attr-defined]
     if criterion.self_assessed:  # type: ignore[attr-defined]
         criterion.form = form or ItemForm(  # type: ignore[attr-defined]
             initial=initial_of(item) if item else {},
@@ -269,12 +269,12 @@ def render_item(
         dossier = dossier_values_for(assessment)
     # Every item once, with its evidence: the progress and the total need them all.
     if refreshed is None:
-        loaded = list(_with_links(assessment.items.all()))
+        loaded = with_links(assessment, items_of(assessment))
         kept = tree_and_rows(assessment.criteria_set)
         result = score_self_assessment(assessment, dossier, loaded, kept)
     else:
         loaded, kept, result, _final = refreshed
-        prefetch_related_objects(loaded, _LINKS)
+        with_links(assessment, loaded)
     item = next((item for item in loaded if item.criterion_id == criterion.pk), None)
     _decorate(criterion, item, dossier, form)
     can_edit = _can_edit(user, assessment)
