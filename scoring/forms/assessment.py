@@ -23,6 +23,14 @@ def range_messages(maximum: Decimal | None) -> dict[str, Any]:
     return messages
 
 
+def dossier_inputs_of(spec: Any, dossier: dict[str, Decimal]) -> list[tuple[str, str, Decimal]]:
+    """The inputs of a sub-criterion the unit's dossier statistics give: (name, label, value)
+    each, shown on its form rather than asked."""
+    from scoring.indicators import label_of
+
+    return [(name, label_of(name), dossier[name]) for name in spec.input_names() if name in dossier]
+
+
 class ItemForm(forms.Form):
     """One sub-criterion of the self-assessment; the fields follow its scoring method.
     Figures the unit's dossier statistics provide are shown, not asked."""
@@ -45,9 +53,7 @@ class ItemForm(forms.Form):
 
         self.spec = spec
         self.typed_inputs = [name for name in spec.input_names() if name not in dossier]
-        self.dossier_inputs = [
-            (name, label_of(name), dossier[name]) for name in spec.input_names() if name in dossier
-        ]
+        self.dossier_inputs = dossier_inputs_of(spec, dossier)
         method = spec.method
         maximum = criterion.max_score
         if method in (Method.MANUAL, Method.BONUS):

@@ -52,8 +52,10 @@ from scoring.forms.assessment import (
     ItemForm,
     OpenAssessmentsForm,
     ReopenForm,
+    dossier_inputs_of,
     initial_of,
 )
+from scoring.forms.item_fields import fields_html, shown_fields
 from scoring.models import (
     Assessment,
     AssessmentItem,
@@ -230,13 +232,17 @@ def _decorate(
     criterion.self_assessed = is_self_assessed(criterion)  # type: ignore[attr-defined]
     criterion.required = is_required(criterion)  # type: ignore[attr-defined]
     criterion.links = item.links if item else []  # type: ignore[attr-defined]
-    if criterion.self_assessed:  # type: ignore[attr-defined]
-        criterion.form = form or ItemForm(  # type: ignore[attr-defined]
-            initial=initial_of(item) if item else {},
-            criterion=criterion,
-            spec=spec,
-            dossier=dossier,
-        )
+    if not criterion.self_assessed:  # type: ignore[attr-defined]
+        return
+    if form is None:  # what the item holds: its inputs are kept (scoring/forms/item_fields.py)
+        initial = initial_of(item) if item else {}
+        criterion.form_errors = []  # type: ignore[attr-defined]
+        criterion.dossier_inputs = dossier_inputs_of(spec, dossier)  # type: ignore[attr-defined]
+        criterion.fields_html = shown_fields(criterion, spec, dossier, initial)  # type: ignore[attr-defined]
+    else:  # what the officer typed, with its errors
+        criterion.form_errors = form.non_field_errors()  # type: ignore[attr-defined]
+        criterion.dossier_inputs = form.dossier_inputs  # type: ignore[attr-defined]
+        criterion.fields_html = fields_html(form)  # type: ignore[attr-defined]
 
 
 def _may_enter(user: User, unit: Unit) -> bool:
