@@ -41,21 +41,13 @@ def column(connection: BaseDatabaseWrapper, model: Any, name: str) -> str:
     return str(connection.ops.quote_name(model._meta.get_field(name).column))
 
 
-class KeyRead:
-    """``model.objects.select_related(*related).get(pk=…)``, written once per kind of
-    database: the same columns, joins and objects (every value through the converters
-    Django's own query applies, each related object cached on its row as ``select_related``
-    caches it), without building the query on each call. ``related`` names foreign keys of
-    ``model`` itself. Nothing is kept between calls but the statement.
+class _ModelRead:
+    """What a read of ``model`` with the foreign keys ``related`` of it shares: the columns
+    and joins (``selected``), and the objects built from a row with the converters Django's
+    own query applies (``_built``)."""
 
-    ``lock``: ``select_for_update(of=("self",))`` too: the row of ``model`` (not the related
-    ones) stays locked to the end of the transaction where the database locks rows; on
-    SQLite the transaction itself holds the write lock. As with Django's, reading with a
-    lock outside a transaction is an error, on every database."""
-
-    def __init__(self, model: Any, related: tuple[str, ...] = (), *, lock: bool = False) -> None:
+    def __init__(self, model: Any, related: tuple[str, ...] = ()) -> None:
         self.model = model
-        self.lock = lock
         self.related = [model._meta.get_field(name) for name in related]
         for field in self.related:
             if not field.many_to_one:
@@ -72,19 +64,6 @@ class KeyRead:
         self._converters: weakref.WeakKeyDictionary[
             BaseDatabaseWrapper, list[list[tuple[Any, list[Callable[..., Any]]]]]
         ] = weakref.WeakKeyDictionary()
-
-    def statement(self, connection: BaseDatabaseWrapper) -> str:
-        key = f"{connection.ops.quote_name('T0')}.{connection.ops.quote_name(self.model._meta.pk.column)}"
-        lock = ""
-        if self.lock and connection.features.has_select_for_update:
-            # Only the model's own row: the related ones are read, not locked (and a row
-            # on the nullable side of an outer join cannot be locked).
-            lock = (
-                f" FOR UPDATE OF {connection.ops.quote_name('T0')}"
-                if connection.features.has_select_for_update_of
-                else " FOR UPDATE"
-            )
-        return f"{self.selected(connection)} WHERE {key} = %s{lock}"
 
     def selected(self, connection: BaseDatabaseWrapper) -> str:
         """SELECT … FROM … with the related tables joined: the model's table is ``T0``, the
@@ -104,28 +83,6 @@ class KeyRead:
         return (
             f"SELECT {', '.join(columns)} FROM {table(connection, self.model)} {quote('T0')}{joins}"
         )
-
-    def get(self, pk: Any) -> Any:
-        """The object with key ``pk``, its related objects cached on it; None if none."""
-        alias = self.model._default_manager.db
-        connection = connections[alias]
-        if self.lock and connection.get_autocommit():
-            raise TransactionManagementError(
-                "select_for_update cannot be used outside of a transaction."
-            )
-        key = self.model._meta.pk.get_prep_value(pk)
-        if isinstance(key, int):
-            # A key no column holds matches nothing, as Django's lookup has it (rather than
-            # an overflow error from the database).
-            low, high = connection.ops.integer_field_range(self.model._meta.pk.get_internal_type())
-            if (low is not None and key < low) or (high is not None and key > high):
-                return None
-        with connection.cursor() as cursor:
-            cursor.execute(written_once(self.statement, connection), [key])
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        return self._built(row, alias, connection, self._converters_of(connection))
 
     def _built(
         self,
@@ -176,7 +133,60 @@ class KeyRead:
         return found
 
 
-class RowsRead(KeyRead):
+class KeyRead(_ModelRead):
+    """``model.objects.select_related(*related).get(pk=…)``, written once per kind of
+    database: the same columns, joins and objects (every value through the converters
+    Django's own query applies, each related object cached on its row as ``select_related``
+    caches it), without building the query on each call. ``related`` names foreign keys of
+    ``model`` itself. Nothing is kept between calls but the statement.
+
+    ``lock``: ``select_for_update(of=("self",))`` too: the row of ``model`` (not the related
+    ones) stays locked to the end of the transaction where the database locks rows; on
+    SQLite the transaction itself holds the write lock. As with Django's, reading with a
+    lock outside a transaction is an error, on every database."""
+
+    def __init__(self, model: Any, related: tuple[str, ...] = (), *, lock: bool = False) -> None:
+        super().__init__(model, related)
+        self.lock = lock
+
+    def statement(self, connection: BaseDatabaseWrapper) -> str:
+        quote = connection.ops.quote_name
+        key = f"{quote('T0')}.{quote(self.model._meta.pk.column)}"
+        lock = ""
+        if self.lock and connection.features.has_select_for_update:
+            # Only the model's own row: the related ones are read, not locked (and a row
+            # on the nullable side of an outer join cannot be locked).
+            lock = (
+                f" FOR UPDATE OF {quote('T0')}"
+                if connection.features.has_select_for_update_of
+                else " FOR UPDATE"
+            )
+        return f"{self.selected(connection)} WHERE {key} = %s{lock}"
+
+    def get(self, pk: Any) -> Any:
+        """The object with key ``pk``, its related objects cached on it; None if none."""
+        alias = self.model._default_manager.db
+        connection = connections[alias]
+        if self.lock and connection.get_autocommit():
+            raise TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction."
+            )
+        key = self.model._meta.pk.get_prep_value(pk)
+        if isinstance(key, int):
+            # A key no column holds matches nothing, as Django's lookup has it (rather than
+            # an overflow error from the database).
+            low, high = connection.ops.integer_field_range(self.model._meta.pk.get_internal_type())
+            if (low is not None and key < low) or (high is not None and key > high):
+                return None
+        with connection.cursor() as cursor:
+            cursor.execute(written_once(self.statement, connection), [key])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        return self._built(row, alias, connection, self._converters_of(connection))
+
+
+class RowsRead(_ModelRead):
     """``model.objects.select_related(*related).filter(**{by: value}).order_by(*order)``,
     written once per kind of database as ``KeyRead`` is: the rows of ``model`` whose foreign
     key ``by`` holds a value, with their related objects. ``by`` may go through foreign keys
@@ -230,9 +240,6 @@ class RowsRead(KeyRead):
             f"{self.selected(connection)}{''.join(joins)} WHERE {where}"
             f"{f' ORDER BY {order}' if order else ''}"
         )
-
-    def get(self, pk: Any) -> Any:
-        raise TypeError("RowsRead reads rows: call rows()")
 
     def rows(self, value: Any) -> list[Any]:
         """The rows whose ``by`` holds ``value`` (a key, or the object itself), each with its

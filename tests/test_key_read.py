@@ -312,5 +312,5 @@ def test_rows_are_read_by_foreign_keys_only():
 
     with pytest.raises(ValueError, match="not a foreign key"):
         RowsRead(AssessmentItem, by="explanation")
-    with pytest.raises(TypeError, match="rows"):
-        RowsRead(AssessmentItem, by="assessment").get(1)
+    with pytest.raises(ValueError, match="not a foreign key"):
+        RowsRead(AssessmentItem, ("explanation",), by="assessment")
