@@ -3,6 +3,8 @@ written once, as ``select_related(...).get(pk=…)`` gives them."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -236,7 +238,7 @@ def _moves(assessment, people):
         )
         # changed_at is set when the row is made: moved by hand to the moments wanted.
         StateChange.objects.filter(pk=move.pk).update(
-            changed_at=moment if n else moment + timezone.timedelta(seconds=1)
+            changed_at=moment if n else moment + datetime.timedelta(seconds=1)
         )
 
 
@@ -291,7 +293,7 @@ def test_rows_read_through_foreign_keys_are_the_ones_the_orm_gives(
     with django_assert_num_queries(1):
         with_links(assessment, read)
         shown = {
-            item.pk: [(link.pk, link.evidence.original_name) for link in item.links]
+            item.pk: [(link.pk, link.evidence.original_name) for link in item.links]  # type: ignore[attr-defined]
             for item in read
         }
     assert shown == {
