@@ -69,17 +69,18 @@ def shown_fields(
 
 @functools.lru_cache(maxsize=KEPT)
 def _kept(key: tuple[Any, ...]) -> list[Markup]:
+    """The place of one key's inputs (empty until written): ``lru_cache`` keeps the places,
+    by the key alone, and drops the least used; the form's arguments need not be hashable."""
     return []
 
 
 def _written(
     key: tuple[Any, ...], criterion: _Criterion, spec: Any, initial: dict[str, Any]
 ) -> Markup:
-    kept = _kept(key)  # one list per key, filled by the first to write it
-    if not kept:
-        given = dict.fromkeys(
-            key[4], Decimal(0)
-        )  # which inputs the dossiers give, not their values
+    kept = _kept(key)
+    if not kept:  # the first to ask writes them (two at once write the same)
+        # Which inputs the dossiers give (they are not asked), not their values.
+        given = dict.fromkeys(key[4], Decimal(0))
         kept.append(
             fields_html(ItemForm(initial=initial, criterion=criterion, spec=spec, dossier=given))
         )
