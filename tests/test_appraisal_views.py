@@ -317,3 +317,44 @@ def test_a_history_is_the_appraisers_alone(world, submitted):
     assert client_for(stranger).get(url).status_code == 404
     assert client_for(world.appraiser).post(url).status_code == 405  # nothing to write here
     assert client_for(world.appraiser).get(url).status_code == 200
+
+
+def test_a_row_shows_its_evidence_and_questions_in_order_on_the_page_and_after_a_save(
+    world, submitted, evidence_storage, django_assert_max_num_queries
+):
+    """The rows keep their evidence and questions as lists (one query each for the page);
+    the page and a save's row show the same, each in its order."""
+    from scoring.assessment.evidence import link_evidence
+    from tests.test_evidence import evidence_for
+
+    client = client_for(world.appraiser)
+    client.post(reverse("appraisal_move", args=[submitted.pk, "start"]))
+    item = AssessmentItem.objects.get(assessment=submitted, criterion__code="1.2")
+    for name in ("bao-cao-quy.pdf", "bao-cao-nam.pdf"):
+        link_evidence(
+            item, evidence_for(submitted.unit, world.officer_a, name=name), world.officer_a
+        )
+    for round_, question in ((2, "Vì sao chậm?"), (1, "Nhiệm vụ nào chưa xong?")):
+        ExplanationRequest.objects.create(item=item, round=round_, question=question)
+    url = reverse("appraisal_page", args=[submitted.pk])
+    with django_assert_max_num_queries(14):
+        page = client.get(url).content.decode()
+
+    def shown(html: str) -> tuple[list[str], list[str]]:
+        row = html.split(f'id="row-{item.criterion_id}"', 1)[1].split("</tr>", 1)[0]
+        files = re.findall(r'<a href="/tai-lieu/\d+/">([^<]+)</a>', row)
+        asked = re.findall(r"</strong> ([^<]+)<br>", row)
+        return files, asked
+
+    expected = (["bao-cao-quy.pdf", "bao-cao-nam.pdf"], ["Nhiệm vụ nào chưa xong?", "Vì sao chậm?"])
+    assert shown(page) == expected
+    version = re.search(
+        r'name="version" value="(\d+)"', page.split(f'id="row-{item.criterion_id}"', 1)[1]
+    )
+    assert version is not None
+    saved = client.post(
+        reverse("appraise", args=[submitted.pk, item.criterion_id]),
+        {"score": "1", "reason": "Còn thiếu báo cáo quý", "version": version.group(1)},
+        headers=HTMX,
+    ).content.decode()
+    assert 'class="notice"' in saved and shown(saved) == expected
