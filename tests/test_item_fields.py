@@ -131,3 +131,23 @@ def test_any_values_are_written_as_the_form_writes_them(  # type: ignore[no-unty
         for criterion in _criteria(assessment):
             spec = spec_from_json(criterion.method, criterion.parameters)
             assert shown_fields(criterion, spec, {}, initial) == _fresh(criterion, initial, {})
+
+
+def test_a_form_with_long_values_is_written_anew_not_kept(assessment):
+    """A long explanation is not kept (nor its key): a worker's memory stays bounded however
+    much the officers write; the inputs are the form's all the same."""
+    from scoring.forms import item_fields
+
+    yes_no = next(c for c in _criteria(assessment) if c.method == "yes_no")
+    spec = spec_from_json(yes_no.method, yes_no.parameters)
+    long = {"answer": "no", "explanation": "Giải trình rất dài. " * 500, "version": 1}
+    item_fields._kept.cache_clear()
+    before = item_fields._kept.cache_info().currsize
+    with translation.override("vi"):
+        written = shown_fields(yes_no, spec, {}, long)
+        assert written == _fresh(yes_no, long, {})
+    assert item_fields._kept.cache_info().currsize == before
+    short = {**long, "explanation": "Ngắn"}
+    with translation.override("vi"):
+        shown_fields(yes_no, spec, {}, short)
+    assert item_fields._kept.cache_info().currsize == before + 1

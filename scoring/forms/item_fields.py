@@ -7,7 +7,9 @@ what the item holds (not what the officer typed) follow only from the sub-criter
 maximum, method and parameters, which of its inputs the dossier statistics give, the item's
 values and the language: they are written once per such set in each process and kept
 (``KEPT`` at most, the least used dropped). Every commune's form of a sub-criterion not yet
-scored is the same, and so is an item's form from one view of the page to the next.
+scored is the same, and so is an item's form from one view of the page to the next. A form
+whose values run past ``KEPT_TEXT`` characters (a long explanation) is written anew each
+time: what a worker keeps stays under about 50 MB, whatever the officers write.
 
 A form bound to what the officer typed (with its errors) is written anew each time.
 """
@@ -26,6 +28,7 @@ from markupsafe import Markup
 from scoring.forms.assessment import ItemForm
 
 KEPT = 4096  # forms' inputs kept per process (about 2 KB each)
+KEPT_TEXT = 2000  # characters of values at most in a kept form (its key holds them, and its inputs)
 
 
 def fields_html(form: ItemForm) -> Markup:
@@ -55,6 +58,9 @@ def shown_fields(
     scoring ``spec`` and the unit's ``dossier`` values: the same as ``fields_html`` of
     ``ItemForm(initial=initial, criterion=criterion, spec=spec, dossier=dossier)``, written
     once per key."""
+    read = _Criterion(criterion.pk, criterion.max_score)
+    if sum(len(str(value)) for value in initial.values()) > KEPT_TEXT:
+        return fields_html(ItemForm(initial=initial, criterion=read, spec=spec, dossier=dossier))
     key = (
         criterion.pk,
         str(criterion.max_score),
@@ -64,7 +70,7 @@ def shown_fields(
         tuple(sorted((name, _exactly(value)) for name, value in initial.items())),
         get_language(),
     )
-    return _written(key, _Criterion(criterion.pk, criterion.max_score), spec, initial)
+    return _written(key, read, spec, initial)
 
 
 @functools.lru_cache(maxsize=KEPT)
